@@ -1,0 +1,63 @@
+package dev.bptt.cli;
+
+import dev.bptt.model.ParameterArrays;
+import dev.bptt.model.Parameters;
+import dev.bptt.npz.NdArray;
+import dev.bptt.npz.Npz;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Reading the files a command names, with failures reported as usage errors naming the option. */
+final class Inputs {
+
+    private Inputs() {}
+
+    /** Parameters from an .npz file named by {@code option}. */
+    static Parameters parameters(String option, Path file) {
+        requireFile(option, file);
+        try {
+            return ParameterArrays.read(file);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageException(option + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parameters from arrays already read from {@code file}. */
+    static Parameters parameters(String option, Path file, Map<String, NdArray> arrays) {
+        try {
+            return ParameterArrays.fromArrays(arrays);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** All arrays of an .npz file named by {@code option}. */
+    static Map<String, NdArray> arrays(String option, Path file) {
+        requireFile(option, file);
+        try {
+            return Npz.read(file);
+        } catch (IOException e) {
+            throw new UsageException(option + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void requireFile(String option, Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException(option + ": no such file: " + file);
+        }
+    }
+
+    /** Checks {@code k2 >= k1 >= 1} and returns k2 (k1 when not given). */
+    static int windowK2(int k1, Integer k2) {
+        if (k1 < 1) {
+            throw new UsageException("--k1 must be >= 1, got " + k1);
+        }
+        int resolved = k2 == null ? k1 : k2;
+        if (resolved < k1) {
+            throw new UsageException("--k2 must be >= --k1 (" + k1 + "), got " + resolved);
+        }
+        return resolved;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.bptt.model;
+
+import java.util.Arrays;
+
+/**
+ * The last {@code capacity} (= k2) steps of one sequence, oldest first: each step's input x_t,
+ * the state s_{t-1} before it, its target and the parameter version its forward pass used. Flat
+ * primitive arrays only, so it is small and serializes as a plain POJO (public fields, no-arg
+ * constructor) when kept as keyed state.
+ *
+ * <p>{@link #pendingLoss} counts the newest entries whose loss terms no window has counted yet.
+ */
+public class StepRing {
+
+    /** No target at this step. */
+    public static final int NO_TARGET = -1;
+    /** An mse target vector is stored at this step. */
+    public static final int VECTOR_TARGET = -2;
+
+    public int capacity;
+    public int inputSize;
+    public int stateSize;
+    public int outputSize;
+    /** x of each slot, capacity x I. */
+    public double[] inputs;
+    /** s_{t-1} of each slot, capacity x S. */
+    public double[] states;
+    /** mse target of each slot, capacity x O (unused for other slots). */
+    public double[] targets;
+    /** Per slot: a class in [0, O) for xent, {@link #VECTOR_TARGET}, or {@link #NO_TARGET}. */
+    public int[] targetClasses;
+    /** Per slot: the parameter version the forward pass used. */
+    public long[] versions;
+    /** Number of entries held, at most capacity. */
+    public int size;
+    /** Slot that the next push writes. */
+    public int next;
+    /** Newest entries whose losses are not counted yet, at most size. */
+    public int pendingLoss;
+
+    /** For serializers only. */
+    public StepRing() {}
+
+    public StepRing(int capacity, int inputSize, int stateSize, int outputSize) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("ring capacity (k2) must be >= 1, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.inputSize = inputSize;
+        this.stateSize = stateSize;
+        this.outputSize = outputSize;
+        this.inputs = new double[capacity * inputSize];
+        this.states = new double[capacity * stateSize];
+        this.targets = new double[capacity * outputSize];
+        this.targetClasses = new int[capacity];
+        this.versions = new long[capacity];
+    }
+
+    /** A ring sized for {@code shape} holding k2 steps. */
+    public static StepRing forShape(ModelShape shape, int k2) {
+        return new StepRing(k2, shape.inputSize(), shape.stateSize(), shape.outputSize());
+    }
+
+    /**
+     * Appends a step, dropping the oldest when full, and counts its loss as pending. Not
+     * modified: the argument arrays (copied).
+     *
+     * @param target mse target at {@code [tOff, tOff + O)}, or null
+     * @param targetClass xent class, or {@link #NO_TARGET} / ignored when target is non-null
+     */
+    public void push(double[] x, int xOff, double[] sPrev, int sOff, double[] target, int tOff, int targetClass,
+            long version) {
+        int slot = next;
+        System.arraycopy(x, xOff, inputs, slot * inputSize, inputSize);
+        System.arraycopy(sPrev, sOff, states, slot * stateSize, stateSize);
+        if (target != null) {
+            System.arraycopy(target, tOff, targets, slot * outputSize, outputSize);
+            targetClasses[slot] = VECTOR_TARGET;
+        } else {
+            targetClasses[slot] = targetClass;
+        }
+        versions[slot] = version;
+        next = (slot + 1) % capacity;
+        if (size < capacity) {
+            size++;
+        }
+        if (pendingLoss < size) {
+            pendingLoss++;
+        }
+    }
+
+    /** Physical slot of the i-th oldest entry, i in [0, size). */
+    public int slot(int i) {
+        return Math.floorMod(next - size + i, capacity);
+    }
+
+    /** True when the entry in {@code slot} has a loss term. */
+    public boolean hasTarget(int slot) {
+        return targetClasses[slot] != NO_TARGET;
+    }
+
+    /** Forgets every entry (a sequence ended). */
+    public void clear() {
+        size = 0;
+        next = 0;
+        pendingLoss = 0;
+    }
+
+    /** Bytes of the raw step data this ring can hold: capacity x (I + S + O) x 8. */
+    public long rawBytes() {
+        return (long) capacity * (inputSize + stateSize + outputSize) * Double.BYTES;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof StepRing r)) {
+            return false;
+        }
+        return capacity == r.capacity && inputSize == r.inputSize && stateSize == r.stateSize
+                && outputSize == r.outputSize && size == r.size && next == r.next && pendingLoss == r.pendingLoss
+                && Arrays.equals(inputs, r.inputs) && Arrays.equals(states, r.states)
+                && Arrays.equals(targets, r.targets) && Arrays.equals(targetClasses, r.targetClasses)
+                && Arrays.equals(versions, r.versions);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(states) * 31 + size;
+    }
+}
