@@ -1,0 +1,149 @@
+package dev.bptt.flink;
+
+import dev.bptt.model.ModelShape;
+import dev.bptt.model.OptimizerState;
+import dev.bptt.model.Parameters;
+import dev.bptt.model.TrainingOptions;
+import dev.bptt.model.UpdateRule;
+import dev.bptt.records.GradientPartial;
+import dev.bptt.records.ParameterVersion;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * GradientSum's global half and the update, at parallelism 1: collects every subtask's partial
+ * sum of a bucket; when the watermark passes the bucket's end, adds them in subtask order and
+ * makes one update ({@link UpdateRule}: reduction, clipping, SGD/Adam) if the bucket has loss
+ * terms, emitting the new {@link ParameterVersion}. Whenever the watermark completes more
+ * buckets it also says so (a progress message), which is what lets the forward operators release
+ * the next buckets. The end-of-input windows make one last update after every bucket's. State:
+ * the parameters, the optimizer state, the version counter and the partials not yet applied.
+ */
+public final class ParameterUpdate extends AbstractStreamOperator<ParameterVersion>
+        implements OneInputStreamOperator<GradientPartial, ParameterVersion>, BoundedOneInput {
+
+    /** Snapshot of everything but the pending partials. */
+    public record UpdateState(long version, long completedThrough, double[] params, OptimizerState optimizer) {}
+
+    private final ModelShape shape;
+    private final double[] initialParams;
+    private final TrainingOptions options;
+
+    private transient ListState<UpdateState> updateState;
+    private transient ListState<GradientPartial> pendingState;
+
+    private transient Parameters params;
+    private transient UpdateRule rule;
+    private transient long version;
+    private transient long completedThrough;
+    private transient TreeMap<Long, List<GradientPartial>> pending;
+
+    public ParameterUpdate(Parameters initial, TrainingOptions options) {
+        this.shape = initial.shape();
+        this.initialParams = initial.toFlat();
+        this.options = options;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        updateState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("update", UpdateState.class));
+        pendingState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("pending", GradientPartial.class));
+        params = Parameters.fromFlat(shape, initialParams);
+        rule = options.newUpdateRule();
+        completedThrough = Long.MIN_VALUE;
+        pending = new TreeMap<>();
+        for (UpdateState s : updateState.get()) {
+            version = s.version();
+            completedThrough = s.completedThrough();
+            params = Parameters.fromFlat(shape, s.params());
+            rule.optimizer().restore(s.optimizer());
+        }
+        for (GradientPartial p : pendingState.get()) {
+            pending.computeIfAbsent(p.bucket(), b -> new ArrayList<>()).add(p);
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<GradientPartial> element) {
+        GradientPartial p = element.getValue();
+        pending.computeIfAbsent(p.bucket(), b -> new ArrayList<>()).add(p);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        long complete = mark.getTimestamp() == Long.MAX_VALUE
+                ? GradientPartial.END_OF_INPUT - 1
+                : Math.floorDiv(mark.getTimestamp() + 1, options.bucketMs()) - 1;
+        while (!pending.isEmpty() && pending.firstKey() <= complete) {
+            Map.Entry<Long, List<GradientPartial>> bucket = pending.pollFirstEntry();
+            applyBucket(bucket.getKey(), bucket.getValue(), complete);
+        }
+        if (complete > completedThrough) {
+            completedThrough = complete;
+            output.collect(new StreamRecord<>(new ParameterVersion(version, completedThrough, -1, null, 0, 0,
+                    Double.NaN, 0, 0)));
+        }
+        output.emitWatermark(mark);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        List<GradientPartial> last = pending.remove(GradientPartial.END_OF_INPUT);
+        if (last != null) {
+            applyBucket(GradientPartial.END_OF_INPUT, last, GradientPartial.END_OF_INPUT);
+        }
+    }
+
+    /** Sums a bucket's partials in subtask order and makes one update if it has loss terms. */
+    private void applyBucket(long bucket, List<GradientPartial> partials, long complete) {
+        partials.sort(Comparator.comparingInt(GradientPartial::subtask));
+        Parameters sum = params.zerosLike();
+        double lossSum = 0;
+        long terms = 0;
+        long steps = 0;
+        long minVersion = -1;
+        for (GradientPartial p : partials) {
+            sum.addInPlace(Parameters.fromFlat(shape, p.gradient()));
+            lossSum += p.lossSum();
+            terms += p.lossTerms();
+            steps += p.steps();
+            if (p.minVersion() >= 0) {
+                minVersion = minVersion < 0 ? p.minVersion() : Math.min(minVersion, p.minVersion());
+            }
+        }
+        double norm = rule.apply(params, sum, terms);
+        if (Double.isNaN(norm)) {
+            return;
+        }
+        long staleness = minVersion < 0 ? 0 : version - minVersion;
+        version++;
+        long through = bucket == GradientPartial.END_OF_INPUT ? bucket : Math.max(completedThrough, bucket);
+        output.collect(new StreamRecord<>(new ParameterVersion(version, through, bucket, params.toFlat(), lossSum, terms,
+                norm, steps, staleness)));
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        updateState.update(List.of(new UpdateState(version, completedThrough, params.toFlat(),
+                rule.optimizer().snapshot())));
+        List<GradientPartial> all = new ArrayList<>();
+        pending.values().forEach(all::addAll);
+        pendingState.update(all);
+    }
+}

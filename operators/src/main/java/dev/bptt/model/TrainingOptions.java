@@ -1,0 +1,54 @@
+package dev.bptt.model;
+
+/**
+ * What a training run computes, independent of where it runs (CONTRACT.md §1, §4).
+ *
+ * @param loss per-step loss
+ * @param k1 steps between window closes, >= 1
+ * @param k2 steps a window back-propagates through, >= k1
+ * @param optimizer update rule
+ * @param lr learning rate
+ * @param momentum SGD momentum (0 for none)
+ * @param clipNorm global-norm clipping threshold C, or 0 for none
+ * @param reduction how a bucket's gradient sum is reduced
+ * @param bucketMs event-time bucket length D in ms
+ * @param staleness s >= 0, or {@link #ASYNC}
+ */
+public record TrainingOptions(
+        Loss loss, int k1, int k2, OptimizerKind optimizer, double lr, double momentum, double clipNorm,
+        Reduction reduction, long bucketMs, int staleness) {
+
+    /** Staleness value of {@code --staleness async}: newest parameters, not reproducible. */
+    public static final int ASYNC = -1;
+
+    public TrainingOptions {
+        if (k1 < 1 || k2 < k1) {
+            throw new IllegalArgumentException("need k2 >= k1 >= 1, got k1 = " + k1 + ", k2 = " + k2);
+        }
+        if (bucketMs < 1) {
+            throw new IllegalArgumentException("bucket length must be >= 1 ms, got " + bucketMs);
+        }
+        if (staleness < ASYNC) {
+            throw new IllegalArgumentException("staleness must be >= 0 or async, got " + staleness);
+        }
+    }
+
+    /** A fresh update rule (optimizer state empty). */
+    public UpdateRule newUpdateRule() {
+        return new UpdateRule(optimizer.create(lr, momentum), reduction, clipNorm);
+    }
+
+    /** The bucket of an event time: floor(time / D). */
+    public long bucketOf(long time) {
+        return Math.floorDiv(time, bucketMs);
+    }
+
+    /** Last millisecond of bucket b: (b + 1) D - 1. */
+    public long bucketEnd(long bucket) {
+        return (bucket + 1) * bucketMs - 1;
+    }
+
+    public boolean async() {
+        return staleness == ASYNC;
+    }
+}
