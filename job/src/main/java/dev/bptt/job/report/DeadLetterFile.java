@@ -1,0 +1,88 @@
+package dev.bptt.job.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+/**
+ * A dead-letter file: records the job could not use, one JSON object per line, appended:
+ *
+ * <pre>{@code {"reason":"wrong_dimension: input has 3 numbers, expected 2","record":"{\"key\":...}","line":17}}</pre>
+ *
+ * <p>{@code record} is the original record text, kept exactly: the output is ASCII, with every
+ * other character (and any unpaired surrogate) written as a JSON <code>&#92;uXXXX</code> escape, so any
+ * JSON parser gives back the same string. {@code line} is the caller's position of the record
+ * (the 1-based line of an input file). Each record is flushed as it is written. Thread-safe.
+ */
+public final class DeadLetterFile implements Closeable {
+
+    private static final JsonFactory JSON = new JsonFactoryBuilder()
+            .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+            .rootValueSeparator((String) null)
+            .build();
+
+    private final Path file;
+    private final JsonGenerator out;
+    private long count;
+
+    private DeadLetterFile(Path file, JsonGenerator out) {
+        this.file = file;
+        this.out = out;
+    }
+
+    /** Opens {@code file} for appending, creating it (and missing parent folders) if needed. */
+    public static DeadLetterFile open(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        OutputStream stream = Files.newOutputStream(
+                file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        return new DeadLetterFile(file, JSON.createGenerator(stream));
+    }
+
+    /**
+     * Appends one dead letter and flushes it to the file.
+     *
+     * @throws IOException if writing fails or the file was closed
+     */
+    public synchronized void write(String reason, String record, long line) throws IOException {
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(record, "record");
+        if (out.isClosed()) {
+            throw new IOException("dead-letter file " + file + " is closed");
+        }
+        out.writeStartObject();
+        out.writeStringField("reason", reason);
+        out.writeStringField("record", record);
+        out.writeNumberField("line", line);
+        out.writeEndObject();
+        out.writeRaw('\n');
+        out.flush();
+        count++;
+    }
+
+    /** Number of dead letters written through this instance (not counting earlier file content). */
+    public synchronized long count() {
+        return count;
+    }
+
+    /** The file written to. */
+    public Path file() {
+        return file;
+    }
+
+    /** Closes the file; later writes fail with an {@link IOException}. Closing twice does nothing. */
+    @Override
+    public synchronized void close() throws IOException {
+        out.close();
+    }
+}
