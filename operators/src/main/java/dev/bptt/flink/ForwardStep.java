@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
@@ -114,7 +115,13 @@ public final class ForwardStep extends AbstractStreamOperator<TrainingStep>
     public void open() throws Exception {
         super.open();
         forward = new SequenceForward(shape);
-        subscription = message -> mailbox.execute(() -> onVersion(message), "parameter version %d", message.version());
+        subscription = message -> {
+            try {
+                mailbox.execute(() -> onVersion(message), "parameter version %d", message.version());
+            } catch (RejectedExecutionException finished) {
+                // This subtask has finished: it needs no further versions.
+            }
+        };
         ParameterChannel.subscribe(jobId(), subtask(), subscription);
     }
 
@@ -201,6 +208,12 @@ public final class ForwardStep extends AbstractStreamOperator<TrainingStep>
         while (!waiting.isEmpty()) {
             mailbox.yield();
         }
+    }
+
+    @Override
+    public void finish() throws Exception {
+        ParameterChannel.unsubscribe(jobId(), subtask(), subscription);
+        super.finish();
     }
 
     @Override

@@ -9,7 +9,7 @@ package dev.bptt.model;
  * @param hiddenSize H
  * @param outputSize O, the readout's size (number of classes for xent)
  */
-public record ModelShape(CellKind cell, int inputSize, int hiddenSize, int outputSize) {
+public record ModelShape(CellKind cell, int inputSize, int hiddenSize, int outputSize) implements java.io.Serializable {
 
     public ModelShape {
         if (cell == null) {

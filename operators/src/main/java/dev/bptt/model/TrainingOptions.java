@@ -16,7 +16,7 @@ package dev.bptt.model;
  */
 public record TrainingOptions(
         Loss loss, int k1, int k2, OptimizerKind optimizer, double lr, double momentum, double clipNorm,
-        Reduction reduction, long bucketMs, int staleness) {
+        Reduction reduction, long bucketMs, int staleness) implements java.io.Serializable {
 
     /** Staleness value of {@code --staleness async}: newest parameters, not reproducible. */
     public static final int ASYNC = -1;

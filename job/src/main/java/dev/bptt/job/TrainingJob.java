@@ -1,0 +1,78 @@
+package dev.bptt.job;
+
+import dev.bptt.flink.BucketWatermarks;
+import dev.bptt.flink.ForwardStep;
+import dev.bptt.flink.ParameterFeedback;
+import dev.bptt.flink.ParameterUpdate;
+import dev.bptt.flink.ParseSteps;
+import dev.bptt.flink.TbpttBackward;
+import dev.bptt.model.Loss;
+import dev.bptt.model.Parameters;
+import dev.bptt.model.TrainingOptions;
+import dev.bptt.records.DeadLetter;
+import dev.bptt.records.GradientPartial;
+import dev.bptt.records.ParameterVersion;
+import dev.bptt.records.Prediction;
+import dev.bptt.records.TrainingStep;
+import dev.bptt.steps.SequenceStep;
+import dev.bptt.steps.StepSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/** The training dataflow of DESIGN.md on one page: source lines in, versions and side streams out. */
+public final class TrainingJob {
+
+    /** What the job produces. */
+    public record Outputs(
+            DataStream<ParameterVersion> versions, DataStream<Prediction> predictions, DataStream<DeadLetter> deadLetters) {}
+
+    private TrainingJob() {}
+
+    /**
+     * Builds the graph on {@code lines}' environment.
+     *
+     * @param lines step records (CONTRACT.md §2), one per element
+     * @param parallelism of the keyed forward and backward operators (and the loop's tail)
+     */
+    public static Outputs build(DataStream<String> lines, Parameters initial, TrainingOptions options,
+            long outOfOrdernessMs, int parallelism) {
+        StepSchema schema = new StepSchema(initial.shape().inputSize(), initial.shape().outputSize(),
+                options.loss() == Loss.XENT, true);
+
+        // parse + validate; bad records to the dead letters
+        SingleOutputStreamOperator<SequenceStep> parsed = lines
+                .process(new ParseSteps(schema), TypeInformation.of(SequenceStep.class))
+                .name("ParseSteps").uid(OperatorIds.PARSE);
+        // event time, bucket-aligned watermarks
+        DataStream<SequenceStep> timed = parsed
+                .assignTimestampsAndWatermarks(BucketWatermarks.strategy(options.bucketMs(), outOfOrdernessMs))
+                .name("BucketWatermarks").uid(OperatorIds.WATERMARKS);
+        // keyed forward pass with the version each bucket must use
+        SingleOutputStreamOperator<TrainingStep> forward = timed
+                .keyBy(SequenceStep::key, Types.STRING)
+                .transform("ForwardStep", TypeInformation.of(TrainingStep.class), new ForwardStep(initial, options))
+                .uid(OperatorIds.FORWARD).setParallelism(parallelism);
+        forward.getTransformation().setCoLocationGroupKey(OperatorIds.LOOP);
+        // keyed windowed backward pass, chained on the same keys; local sums per bucket
+        DataStream<GradientPartial> partials = DataStreamUtils
+                .reinterpretAsKeyedStream(forward, TrainingStep::key, Types.STRING)
+                .transform("TbpttBackward", TypeInformation.of(GradientPartial.class), new TbpttBackward(initial, options))
+                .uid(OperatorIds.BACKWARD).setParallelism(parallelism);
+        // global sum per bucket and one update per bucket
+        SingleOutputStreamOperator<ParameterVersion> versions = partials
+                .transform("ParameterUpdate", TypeInformation.of(ParameterVersion.class), new ParameterUpdate(initial, options))
+                .uid(OperatorIds.UPDATE).setParallelism(1).setMaxParallelism(1);
+        // the loop: every version back to every forward subtask
+        SingleOutputStreamOperator<Void> feedback = versions.broadcast()
+                .transform("ParameterFeedback", Types.VOID, new ParameterFeedback())
+                .uid(OperatorIds.FEEDBACK).setParallelism(parallelism);
+        feedback.getTransformation().setCoLocationGroupKey(OperatorIds.LOOP);
+
+        DataStream<DeadLetter> deadLetters = parsed.getSideOutput(ForwardStep.DEAD_LETTERS)
+                .union(forward.getSideOutput(ForwardStep.DEAD_LETTERS));
+        return new Outputs(versions, forward.getSideOutput(ForwardStep.PREDICTIONS), deadLetters);
+    }
+}
