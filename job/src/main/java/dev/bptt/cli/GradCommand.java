@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,28 +47,21 @@ final class GradCommand implements Callable<Integer> {
     @Option(names = "--steps", required = true, description = "Sequence steps, one JSON object per line.")
     Path steps;
 
-    @Option(names = "--k1", required = true, description = "Steps between window closes.")
-    int k1;
-
-    @Option(names = "--k2", description = "Steps each window back-propagates through (>= k1; default k1).")
-    Integer k2;
-
-    @Option(names = "--loss", defaultValue = "mse", converter = Converters.LossName.class,
-            description = "mse (target: array of O numbers) or xent (target: class in [0, O)). Default: ${DEFAULT-VALUE}.")
-    Loss loss;
+    @Mixin
+    WindowOptions window;
 
     @Option(names = "--out", required = true, description = "Gradient file to write (.npz, float64).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        int windowK2 = Inputs.windowK2(k1, k2);
+        int k2 = window.k2();
         Parameters w = Inputs.parameters("--params", params);
         Inputs.requireFile("--steps", steps);
         ModelShape shape = w.shape();
         StepParser parser = new StepParser(
-                new StepSchema(shape.inputSize(), shape.outputSize(), loss == Loss.XENT, false));
-        OfflineTbptt tbptt = new OfflineTbptt(w, loss, k1, windowK2);
+                new StepSchema(shape.inputSize(), shape.outputSize(), window.loss == Loss.XENT, false));
+        OfflineTbptt tbptt = new OfflineTbptt(w, window.loss, window.k1, k2);
         Map<String, KeyProgress> progress = new HashMap<>();
         long lineNumber = 0;
         long records = 0;

@@ -48,16 +48,4 @@ final class Inputs {
             throw new UsageException(option + ": no such file: " + file);
         }
     }
-
-    /** Checks {@code k2 >= k1 >= 1} and returns k2 (k1 when not given). */
-    static int windowK2(int k1, Integer k2) {
-        if (k1 < 1) {
-            throw new UsageException("--k1 must be >= 1, got " + k1);
-        }
-        int resolved = k2 == null ? k1 : k2;
-        if (resolved < k1) {
-            throw new UsageException("--k2 must be >= --k1 (" + k1 + "), got " + resolved);
-        }
-        return resolved;
-    }
 }

@@ -5,11 +5,8 @@ import dev.bptt.job.report.DeadLetterFile;
 import dev.bptt.job.report.LossPlot;
 import dev.bptt.job.report.MetricsCsv;
 import dev.bptt.job.report.VersionMetrics;
-import dev.bptt.model.Loss;
-import dev.bptt.model.OptimizerKind;
 import dev.bptt.model.ParameterArrays;
 import dev.bptt.model.Parameters;
-import dev.bptt.model.Reduction;
 import dev.bptt.model.TrainingOptions;
 import dev.bptt.records.DeadLetter;
 import dev.bptt.records.GradientPartial;
@@ -29,6 +26,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bptt train}: the Flink training job on a bounded steps file, on an embedded MiniCluster. */
@@ -47,31 +45,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--steps", required = true, description = "Sequence steps, one JSON object per line.")
     Path steps;
 
-    @Option(names = "--k1", required = true, description = "Steps between window closes.")
-    int k1;
+    @Mixin
+    WindowOptions window;
 
-    @Option(names = "--k2", description = "Steps each window back-propagates through (>= k1; default k1).")
-    Integer k2;
-
-    @Option(names = "--loss", defaultValue = "mse", converter = Converters.LossName.class, description = "mse or xent.")
-    Loss loss;
-
-    @Option(names = "--optimizer", defaultValue = "sgd", converter = Converters.OptimizerName.class,
-            description = "sgd or adam (default: ${DEFAULT-VALUE}).")
-    OptimizerKind optimizer;
-
-    @Option(names = "--lr", description = "Learning rate (default 0.01 sgd, 0.001 adam).")
-    Double lr;
-
-    @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum.")
-    double momentum;
-
-    @Option(names = "--clip-norm", defaultValue = "0", description = "Global-norm clipping threshold (0: off).")
-    double clipNorm;
-
-    @Option(names = "--reduction", defaultValue = "mean", converter = Converters.ReductionName.class,
-            description = "mean or sum.")
-    Reduction reduction;
+    @Mixin
+    UpdateOptions update;
 
     @Option(names = "--bucket-ms", required = true, description = "Event-time bucket length: one update per bucket.")
     long bucketMs;
@@ -131,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
         System.err.println();
         ParameterArrays.write(out.resolve("params-final.npz"), Parameters.fromFlat(initial.shape(), last), Map.of());
         MetricsCsv.write(out.resolve("metrics.csv"), metrics);
-        LossPlot.write(out.resolve("loss.png"), "TBPTT(" + k1 + ", " + options.k2() + ") " + initial.shape(), metrics);
+        LossPlot.write(out.resolve("loss.png"), "TBPTT(" + window.k1 + ", " + options.k2() + ") " + initial.shape(), metrics);
         System.out.println("wrote " + out + ": params-final.npz, metrics.csv (" + metrics.size()
                 + " versions), dead-letters.jsonl, loss.png");
         return Main.OK;
@@ -150,8 +128,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainingOptions options() {
-        int windowK2 = Inputs.windowK2(k1, k2);
-        double rate = lr == null ? optimizer.defaultLr() : lr;
+        int k2 = window.k2();
+        double lr = update.lr();
         int s;
         try {
             s = "async".equalsIgnoreCase(staleness) ? TrainingOptions.ASYNC : Integer.parseInt(staleness);
@@ -170,6 +148,7 @@ final class TrainCommand implements Callable<Integer> {
         if (outOfOrdernessMs < 0) {
             throw new UsageException("--out-of-orderness-ms must be >= 0, got " + outOfOrdernessMs);
         }
-        return new TrainingOptions(loss, k1, windowK2, optimizer, rate, momentum, clipNorm, reduction, bucketMs, s);
+        return new TrainingOptions(window.loss, window.k1, k2, update.optimizer, lr, update.momentum, update.clipNorm,
+                update.reduction, bucketMs, s);
     }
 }

@@ -1,9 +1,7 @@
 package dev.bptt.cli;
 
-import dev.bptt.model.OptimizerKind;
 import dev.bptt.model.ParameterArrays;
 import dev.bptt.model.Parameters;
-import dev.bptt.model.Reduction;
 import dev.bptt.model.UpdateRule;
 import dev.bptt.npz.NdArray;
 import java.nio.file.Path;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,40 +32,16 @@ final class UpdateCommand implements Callable<Integer> {
     @Option(names = "--grad", required = true, arity = "1..*", description = "Gradient files, one update each.")
     List<Path> grads;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", converter = Converters.OptimizerName.class,
-            description = "sgd or adam (default: ${DEFAULT-VALUE}).")
-    OptimizerKind optimizer;
-
-    @Option(names = "--lr", description = "Learning rate (default 0.01 for sgd, 0.001 for adam).")
-    Double lr;
-
-    @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
-    double momentum;
-
-    @Option(names = "--clip-norm", defaultValue = "0", description = "Clip g to this global 2-norm (0: off).")
-    double clipNorm;
-
-    @Option(names = "--reduction", defaultValue = "mean", converter = Converters.ReductionName.class,
-            description = "mean (g = G / n) or sum (g = G). Default: ${DEFAULT-VALUE}.")
-    Reduction reduction;
+    @Mixin
+    UpdateOptions update;
 
     @Option(names = "--out", required = true, description = "Updated parameter file (.npz, float64).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        double rate = lr == null ? optimizer.defaultLr() : lr;
-        if (!(rate >= 0) || Double.isInfinite(rate)) {
-            throw new UsageException("--lr must be a finite number >= 0, got " + rate);
-        }
-        if (!(momentum >= 0) || optimizer != OptimizerKind.SGD && momentum != 0) {
-            throw new UsageException("--momentum must be >= 0 and is for sgd only, got " + momentum);
-        }
-        if (!(clipNorm >= 0)) {
-            throw new UsageException("--clip-norm must be > 0 (0 for none), got " + clipNorm);
-        }
+        UpdateRule rule = update.newRule();
         Parameters w = Inputs.parameters("--params", params);
-        UpdateRule rule = new UpdateRule(optimizer.create(rate, momentum), reduction, clipNorm);
         int steps = 0;
         for (Path file : grads) {
             Map<String, NdArray> arrays = Inputs.arrays("--grad", file);
@@ -83,7 +58,7 @@ final class UpdateCommand implements Callable<Integer> {
             }
         }
         ParameterArrays.write(out, w, Map.of());
-        System.out.println("wrote " + out + ": " + steps + " " + optimizer.id() + " steps from " + grads.size()
+        System.out.println("wrote " + out + ": " + steps + " " + update.optimizer.id() + " steps from " + grads.size()
                 + " gradient files");
         return Main.OK;
     }

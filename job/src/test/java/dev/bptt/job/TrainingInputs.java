@@ -6,7 +6,6 @@ import dev.bptt.steps.SequenceStep;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /** Timed test inputs: keys that start late, end early, restart after {@code last}, in time order. */
@@ -49,24 +48,5 @@ final class TrainingInputs {
         }
         all.sort(Comparator.comparingLong(SequenceStep::time));
         return all;
-    }
-
-    static String toJson(SequenceStep s) {
-        StringBuilder b = new StringBuilder("{\"key\":\"").append(s.key()).append("\",\"step\":").append(s.step())
-                .append(",\"time\":").append(s.time()).append(",\"input\":").append(array(s.input()));
-        if (s.target() != null) {
-            b.append(",\"target\":").append(array(s.target()));
-        } else if (s.targetClass() != SequenceStep.NO_CLASS) {
-            b.append(",\"target\":").append(s.targetClass());
-        }
-        return b.append(",\"last\":").append(s.last()).append('}').toString();
-    }
-
-    private static String array(double[] v) {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < v.length; i++) {
-            b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%s", Double.toString(v[i])));
-        }
-        return b.append(']').toString();
     }
 }

@@ -13,6 +13,7 @@ import dev.bptt.model.Reduction;
 import dev.bptt.model.TrainingOptions;
 import dev.bptt.records.ParameterVersion;
 import dev.bptt.steps.SequenceStep;
+import dev.bptt.steps.StepJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -73,7 +74,7 @@ class TrainingJobITCase {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
-        List<String> lines = steps.stream().map(TrainingInputs::toJson).toList();
+        List<String> lines = steps.stream().map(StepJson::write).toList();
         DataStream<String> source = env.fromData(lines);
         TrainingJob.Outputs outputs = TrainingJob.build(source, initial, options, 0, parallelism);
         List<ParameterVersion> out = new ArrayList<>();

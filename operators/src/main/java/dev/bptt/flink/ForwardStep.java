@@ -2,7 +2,6 @@ package dev.bptt.flink;
 
 import dev.bptt.loop.ParameterChannel;
 import dev.bptt.loop.VersionStore;
-import dev.bptt.model.ModelShape;
 import dev.bptt.model.Parameters;
 import dev.bptt.model.SequenceForward;
 import dev.bptt.model.StepRing;
@@ -30,7 +29,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -46,15 +44,12 @@ import org.apache.flink.util.OutputTag;
  * channel and are applied on this task's mailbox thread. State: per key the order progress and
  * s_{t-1}; per subtask the waiting steps and the versions received.
  */
-public final class ForwardStep extends AbstractStreamOperator<TrainingStep>
+public final class ForwardStep extends ModelOperator<TrainingStep>
         implements OneInputStreamOperator<SequenceStep, TrainingStep>, BoundedOneInput {
 
     public static final OutputTag<Prediction> PREDICTIONS = new OutputTag<>("predictions", TypeInformation.of(Prediction.class));
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
-    private final ModelShape shape;
-    private final double[] initialParams;
-    private final TrainingOptions options;
 
     /** Per key: the last step accepted (order checks). */
     private transient ValueState<KeyProgress> progress;
@@ -74,9 +69,7 @@ public final class ForwardStep extends AbstractStreamOperator<TrainingStep>
     private transient long outputWatermark;
 
     public ForwardStep(Parameters initial, TrainingOptions options) {
-        this.shape = initial.shape();
-        this.initialParams = initial.toFlat();
-        this.options = options;
+        super(initial, options);
     }
 
     @Override
@@ -96,7 +89,7 @@ public final class ForwardStep extends AbstractStreamOperator<TrainingStep>
         versionsState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("versions", ParameterVersion.class));
         waiting = new TreeMap<>();
-        store = ParameterChannel.store(jobId(), subtask(), this::freshStore);
+        store = ParameterChannel.store(jobId(), subtask(), () -> new VersionStore(initialParameters()));
         for (ParameterVersion message : versionsState.get()) {
             store.apply(message);
         }
@@ -105,10 +98,6 @@ public final class ForwardStep extends AbstractStreamOperator<TrainingStep>
         }
         inputWatermark = Long.MIN_VALUE;
         outputWatermark = Long.MIN_VALUE;
-    }
-
-    private VersionStore freshStore() {
-        return new VersionStore(Parameters.fromFlat(shape, initialParams));
     }
 
     @Override
@@ -231,13 +220,5 @@ public final class ForwardStep extends AbstractStreamOperator<TrainingStep>
             ParameterChannel.unsubscribe(jobId(), subtask(), subscription);
         }
         super.close();
-    }
-
-    private String jobId() {
-        return getContainingTask().getEnvironment().getJobID().toString();
-    }
-
-    private int subtask() {
-        return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     }
 }

@@ -16,20 +16,12 @@ public final class ParameterFeedback extends AbstractStreamOperator<Void>
 
     @Override
     public void processElement(StreamRecord<ParameterVersion> element) {
-        ParameterChannel.publish(jobId(), subtask(), element.getValue());
+        ParameterChannel.publish(ModelOperator.jobId(this), ModelOperator.subtask(this), element.getValue());
     }
 
     @Override
     public void close() throws Exception {
-        ParameterChannel.release(jobId(), subtask());
+        ParameterChannel.release(ModelOperator.jobId(this), ModelOperator.subtask(this));
         super.close();
-    }
-
-    private String jobId() {
-        return getContainingTask().getEnvironment().getJobID().toString();
-    }
-
-    private int subtask() {
-        return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     }
 }

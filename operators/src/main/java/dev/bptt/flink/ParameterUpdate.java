@@ -1,6 +1,5 @@
 package dev.bptt.flink;
 
-import dev.bptt.model.ModelShape;
 import dev.bptt.model.OptimizerState;
 import dev.bptt.model.Parameters;
 import dev.bptt.model.TrainingOptions;
@@ -16,7 +15,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -31,15 +29,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * the next buckets. The end-of-input windows make one last update after every bucket's. State:
  * the parameters, the optimizer state, the version counter and the partials not yet applied.
  */
-public final class ParameterUpdate extends AbstractStreamOperator<ParameterVersion>
+public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         implements OneInputStreamOperator<GradientPartial, ParameterVersion>, BoundedOneInput {
 
     /** Snapshot of everything but the pending partials. */
     public record UpdateState(long version, long completedThrough, double[] params, OptimizerState optimizer) {}
 
-    private final ModelShape shape;
-    private final double[] initialParams;
-    private final TrainingOptions options;
 
     private transient ListState<UpdateState> updateState;
     private transient ListState<GradientPartial> pendingState;
@@ -51,9 +46,7 @@ public final class ParameterUpdate extends AbstractStreamOperator<ParameterVersi
     private transient TreeMap<Long, List<GradientPartial>> pending;
 
     public ParameterUpdate(Parameters initial, TrainingOptions options) {
-        this.shape = initial.shape();
-        this.initialParams = initial.toFlat();
-        this.options = options;
+        super(initial, options);
     }
 
     @Override
@@ -63,7 +56,7 @@ public final class ParameterUpdate extends AbstractStreamOperator<ParameterVersi
                 new ListStateDescriptor<>("update", UpdateState.class));
         pendingState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("pending", GradientPartial.class));
-        params = Parameters.fromFlat(shape, initialParams);
+        params = initialParameters();
         rule = options.newUpdateRule();
         completedThrough = Long.MIN_VALUE;
         pending = new TreeMap<>();

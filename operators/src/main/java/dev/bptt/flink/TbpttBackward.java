@@ -2,7 +2,6 @@ package dev.bptt.flink;
 
 import dev.bptt.loop.ParameterChannel;
 import dev.bptt.loop.VersionStore;
-import dev.bptt.model.ModelShape;
 import dev.bptt.model.Parameters;
 import dev.bptt.model.StepRing;
 import dev.bptt.model.TbpttWindow;
@@ -20,7 +19,6 @@ import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -34,12 +32,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * {@link GradientPartial}. At the end of a bounded input every open window closes into the
  * {@link GradientPartial#END_OF_INPUT} sum. State: per key the ring; per subtask the open sums.
  */
-public final class TbpttBackward extends AbstractStreamOperator<GradientPartial>
+public final class TbpttBackward extends ModelOperator<GradientPartial>
         implements OneInputStreamOperator<TrainingStep, GradientPartial>, BoundedOneInput {
 
-    private final ModelShape shape;
-    private final double[] initialParams;
-    private final TrainingOptions options;
 
     /** Per key: the last k2 steps. */
     private transient ValueState<StepRing> ring;
@@ -51,9 +46,7 @@ public final class TbpttBackward extends AbstractStreamOperator<GradientPartial>
     private transient VersionStore store;
 
     public TbpttBackward(Parameters initial, TrainingOptions options) {
-        this.shape = initial.shape();
-        this.initialParams = initial.toFlat();
-        this.options = options;
+        super(initial, options);
     }
 
     @Override
@@ -72,7 +65,7 @@ public final class TbpttBackward extends AbstractStreamOperator<GradientPartial>
     public void open() throws Exception {
         super.open();
         window = new TbpttWindow(shape, options.loss());
-        store = ParameterChannel.store(jobId(), subtask(), () -> new VersionStore(Parameters.fromFlat(shape, initialParams)));
+        store = ParameterChannel.store(jobId(), subtask(), () -> new VersionStore(initialParameters()));
     }
 
     @Override
@@ -132,13 +125,5 @@ public final class TbpttBackward extends AbstractStreamOperator<GradientPartial>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         sumsState.update(sums.snapshot(subtask()));
-    }
-
-    private String jobId() {
-        return getContainingTask().getEnvironment().getJobID().toString();
-    }
-
-    private int subtask() {
-        return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     }
 }

@@ -154,7 +154,7 @@ class StepParserTest {
         StepParser anyTime = untimed;
 
         for (SequenceStep s : steps) {
-            String json = StepJsonWriter.write(s);
+            String json = StepJson.write(s);
             assertThat(anyTime.parse(json)).as(json).isEqualTo(s).hasSameHashCodeAs(s);
             byte[] bytes = json.getBytes(UTF_8);
             assertThat(anyTime.parse(bytes, 0, bytes.length)).as(json).isEqualTo(s);
@@ -165,7 +165,7 @@ class StepParserTest {
     void writtenClassTargetRecordsParseBackToEqualSteps() throws BadStepException {
         SequenceStep s = new SequenceStep("c", 3, 9, new double[] {1, 2}, null, 1, true);
 
-        assertThat(xent.parse(StepJsonWriter.write(s))).isEqualTo(s);
+        assertThat(xent.parse(StepJson.write(s))).isEqualTo(s);
     }
 
     @Test
@@ -179,7 +179,7 @@ class StepParserTest {
 
         StepParser wide = new StepParser(new StepSchema(size, 1, false, true));
 
-        assertThat(wide.parse(StepJsonWriter.write(s))).isEqualTo(s);
+        assertThat(wide.parse(StepJson.write(s))).isEqualTo(s);
     }
 
     @Test

@@ -1,13 +1,8 @@
 package dev.bptt.connectors.demo;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonFactoryBuilder;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.bptt.steps.SequenceStep;
-import java.io.BufferedOutputStream;
+import dev.bptt.steps.StepJson;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +30,6 @@ public record DelayedRecallTask(int keys, int length, int delay, long stepMs, lo
 
     /** Numbers per target. */
     public static final int OUTPUT_SIZE = 1;
-
-    private static final JsonFactory JSON = new JsonFactoryBuilder().rootValueSeparator((String) null).build();
 
     /** Checks keys &gt;= 1, 1 &lt;= delay &lt; length, stepMs &gt;= 1 and that the last time fits a long. */
     public DelayedRecallTask {
@@ -82,34 +75,7 @@ public record DelayedRecallTask(int keys, int length, int delay, long stepMs, lo
 
     /** Writes {@link #steps()} to {@code file}, one CONTRACT.md §2 JSON object per line. */
     public void writeJsonl(Path file) throws IOException {
-        try (OutputStream stream = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-                JsonGenerator g = JSON.createGenerator(stream)) {
-            for (int t = 0; t < length; t++) {
-                for (int k = 0; k < keys; k++) {
-                    write(g, step(k, t));
-                }
-            }
-        }
-    }
-
-    private static void write(JsonGenerator g, SequenceStep s) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("key", s.key());
-        g.writeNumberField("step", s.step());
-        g.writeNumberField("time", s.time());
-        g.writeArrayFieldStart("input");
-        for (double v : s.input()) {
-            g.writeNumber(v);
-        }
-        g.writeEndArray();
-        if (s.target() != null) {
-            g.writeArrayFieldStart("target");
-            g.writeNumber(s.target()[0]);
-            g.writeEndArray();
-        }
-        g.writeBooleanField("last", s.last());
-        g.writeEndObject();
-        g.writeRaw('\n');
+        StepJson.writeLines(file, steps());
     }
 
     /** x_t of key k: -1 or +1, from the SplitMix64 finalizer of (seed, k, t). */
