@@ -13,10 +13,12 @@ package dev.bptt.model;
  * @param reduction how a bucket's gradient sum is reduced
  * @param bucketMs event-time bucket length D in ms
  * @param staleness s >= 0, or {@link #ASYNC}
+ * @param idleTimeoutMs a key with no step for this much event time ends as if its last step had
+ *     been {@code last} (its state is dropped); 0 keeps keys forever
  */
 public record TrainingOptions(
         Loss loss, int k1, int k2, OptimizerKind optimizer, double lr, double momentum, double clipNorm,
-        Reduction reduction, long bucketMs, int staleness) implements java.io.Serializable {
+        Reduction reduction, long bucketMs, int staleness, long idleTimeoutMs) implements java.io.Serializable {
 
     /** Staleness value of {@code --staleness async}: newest parameters, not reproducible. */
     public static final int ASYNC = -1;
@@ -31,6 +33,15 @@ public record TrainingOptions(
         if (staleness < ASYNC) {
             throw new IllegalArgumentException("staleness must be >= 0 or async, got " + staleness);
         }
+        if (idleTimeoutMs < 0) {
+            throw new IllegalArgumentException("idle timeout must be >= 0 ms (0: never), got " + idleTimeoutMs);
+        }
+    }
+
+    /** Options with keys kept forever (no idle timeout). */
+    public TrainingOptions(Loss loss, int k1, int k2, OptimizerKind optimizer, double lr, double momentum,
+            double clipNorm, Reduction reduction, long bucketMs, int staleness) {
+        this(loss, k1, k2, optimizer, lr, momentum, clipNorm, reduction, bucketMs, staleness, 0);
     }
 
     /** A fresh update rule (optimizer state empty). */
