@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "bptt 0.1.0",
         description = "Online truncated back-propagation through time for recurrent networks on Apache Flink.",
-        subcommands = {InitCommand.class, GradCommand.class, UpdateCommand.class, TrainCommand.class,
+        subcommands = {InitCommand.class, GradCommand.class, UpdateCommand.class, TrainCommand.class, DemoCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

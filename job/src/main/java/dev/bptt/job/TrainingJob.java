@@ -25,6 +25,14 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 /** The training dataflow of DESIGN.md on one page: source lines in, versions and side streams out. */
 public final class TrainingJob {
 
+    /**
+     * Network buffer timeout on the edges of the parameter loop. Every bucket waits for one round
+     * trip (watermark forward, partial sums and version back), so Flink's default 100 ms flush
+     * interval would bound training at ten buckets a second; measured on the demo, 1 ms ran it
+     * in 8.4 s instead of 43 s (0 ms: 10.3 s).
+     */
+    static final long LOOP_BUFFER_TIMEOUT_MS = 1;
+
     /** What the job produces. */
     public record Outputs(
             DataStream<ParameterVersion> versions, DataStream<Prediction> predictions, DataStream<DeadLetter> deadLetters) {}
@@ -49,7 +57,7 @@ public final class TrainingJob {
         // event time, bucket-aligned watermarks
         DataStream<SequenceStep> timed = parsed
                 .assignTimestampsAndWatermarks(BucketWatermarks.strategy(options.bucketMs(), outOfOrdernessMs))
-                .name("BucketWatermarks").uid(OperatorIds.WATERMARKS);
+                .name("BucketWatermarks").uid(OperatorIds.WATERMARKS).setBufferTimeout(LOOP_BUFFER_TIMEOUT_MS);
         // keyed forward pass with the version each bucket must use
         SingleOutputStreamOperator<TrainingStep> forward = timed
                 .keyBy(SequenceStep::key, Types.STRING)
@@ -60,11 +68,11 @@ public final class TrainingJob {
         DataStream<GradientPartial> partials = DataStreamUtils
                 .reinterpretAsKeyedStream(forward, TrainingStep::key, Types.STRING)
                 .transform("TbpttBackward", TypeInformation.of(GradientPartial.class), new TbpttBackward(initial, options))
-                .uid(OperatorIds.BACKWARD).setParallelism(parallelism);
+                .uid(OperatorIds.BACKWARD).setParallelism(parallelism).setBufferTimeout(LOOP_BUFFER_TIMEOUT_MS);
         // global sum per bucket and one update per bucket
         SingleOutputStreamOperator<ParameterVersion> versions = partials
                 .transform("ParameterUpdate", TypeInformation.of(ParameterVersion.class), new ParameterUpdate(initial, options))
-                .uid(OperatorIds.UPDATE).setParallelism(1).setMaxParallelism(1);
+                .uid(OperatorIds.UPDATE).setParallelism(1).setMaxParallelism(1).setBufferTimeout(LOOP_BUFFER_TIMEOUT_MS);
         // the loop: every version back to every forward subtask
         SingleOutputStreamOperator<Void> feedback = versions.broadcast()
                 .transform("ParameterFeedback", Types.VOID, new ParameterFeedback())

@@ -128,7 +128,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             return;
         }
         long bucket = options.bucketOf(step.time());
-        if (options.async() || store.ready(bucket, options.staleness())) {
+        if (store.ready(bucket, options.lead())) {
             run(step, bucket);
         } else {
             waiting.computeIfAbsent(bucket, b -> new ArrayList<>()).add(step);
@@ -163,7 +163,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         if (!store.apply(message)) {
             return;
         }
-        while (!waiting.isEmpty() && store.ready(waiting.firstKey(), options.staleness())) {
+        while (!waiting.isEmpty() && store.ready(waiting.firstKey(), options.lead())) {
             Map.Entry<Long, List<SequenceStep>> bucket = waiting.pollFirstEntry();
             for (SequenceStep step : bucket.getValue()) {
                 setCurrentKey(step.key());

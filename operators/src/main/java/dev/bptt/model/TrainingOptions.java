@@ -23,6 +23,16 @@ public record TrainingOptions(
     /** Staleness value of {@code --staleness async}: newest parameters, not reproducible. */
     public static final int ASYNC = -1;
 
+    /**
+     * How many buckets an {@code async} step may run ahead of the last completed bucket. Async
+     * never waits for an exact version, but without a bound a replayed input (a file, a Kafka
+     * backlog) would run its whole forward pass on version 0 before the first update lands:
+     * measured on the demo, unbounded async ended at 144% of its first loss. The demo's loss
+     * ended at 0.9% of its first with staleness 0, 0.2% with 1, 28% with 2 and 57% with 4, so
+     * async may lead by one bucket.
+     */
+    public static final int ASYNC_MAX_LEAD = 1;
+
     public TrainingOptions {
         if (k1 < 1 || k2 < k1) {
             throw new IllegalArgumentException("need k2 >= k1 >= 1, got k1 = " + k1 + ", k2 = " + k2);
@@ -61,5 +71,14 @@ public record TrainingOptions(
 
     public boolean async() {
         return staleness == ASYNC;
+    }
+
+    /**
+     * The lead over completed buckets a step of bucket b may have before it waits: b may run once
+     * all buckets {@code < b - lead} are complete. The staleness itself, or
+     * {@link #ASYNC_MAX_LEAD} for async.
+     */
+    public int lead() {
+        return async() ? ASYNC_MAX_LEAD : staleness;
     }
 }
