@@ -29,8 +29,13 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -41,30 +46,40 @@ import org.apache.flink.util.OutputTag;
  * its prediction (before the step trains the model). A step whose version is not known yet waits
  * in a per-bucket buffer, and the output watermark is held at the start of the earliest waiting
  * bucket, so no bucket downstream closes before its steps ran. Versions arrive from the in-job
- * channel and are applied on this task's mailbox thread. State: per key the order progress and
- * s_{t-1}; per subtask the waiting steps and the versions received.
+ * channel and are applied on this task's mailbox thread.
+ *
+ * <p>Idle keys (with a timeout): a key's sequence expires when its next step comes more than the
+ * timeout after its previous one, or when the input watermark passes that point first. The expiry
+ * is decided on the input side, so it depends on the input alone, and travels in key order with
+ * the steps (through the same buffer) as a marker that clears the state here and closes the open
+ * window downstream, in the bucket where the timeout falls.
+ *
+ * <p>State: per key the order progress and s_{t-1}; per subtask the pending steps and the
+ * versions received.
  */
 public final class ForwardStep extends ModelOperator<TrainingStep>
-        implements OneInputStreamOperator<SequenceStep, TrainingStep>, BoundedOneInput {
+        implements OneInputStreamOperator<SequenceStep, TrainingStep>, BoundedOneInput,
+                Triggerable<String, VoidNamespace> {
 
     public static final OutputTag<Prediction> PREDICTIONS = new OutputTag<>("predictions", TypeInformation.of(Prediction.class));
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
-
 
     /** Per key: the last step accepted (order checks). */
     private transient ValueState<KeyProgress> progress;
     /** Per key: s_{t-1}. */
     private transient ValueState<double[]> state;
-    /** Per subtask: steps waiting for their version, by bucket (snapshotted as a list). */
-    private transient ListState<SequenceStep> waitingState;
+    /** Per subtask: steps and expiries waiting for their version (snapshot). */
+    private transient ListState<PendingStep> pendingState;
     /** Per subtask: the version messages received (replayed on restore). */
     private transient ListState<ParameterVersion> versionsState;
 
-    private transient TreeMap<Long, List<SequenceStep>> waiting;
+    private transient TreeMap<Long, List<PendingStep>> waiting;
     private transient VersionStore store;
     private transient SequenceForward forward;
     private transient MailboxExecutor mailbox;
     private transient Consumer<ParameterVersion> subscription;
+    /** Event-time timers on the input watermark that end idle keys (with an idle timeout only). */
+    private transient InternalTimerService<VoidNamespace> idleTimers;
     private transient long inputWatermark;
     private transient long outputWatermark;
 
@@ -82,10 +97,9 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         progress = context.getKeyedStateStore().getState(new ValueStateDescriptor<>("progress", KeyProgress.class));
-        state = context.getKeyedStateStore().getState(
-                new ValueStateDescriptor<>("state", double[].class));
-        waitingState = context.getOperatorStateStore().getListState(
-                new ListStateDescriptor<>("waiting", SequenceStep.class));
+        state = context.getKeyedStateStore().getState(new ValueStateDescriptor<>("state", double[].class));
+        pendingState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("pending", PendingStep.class));
         versionsState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("versions", ParameterVersion.class));
         waiting = new TreeMap<>();
@@ -93,8 +107,8 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         for (ParameterVersion message : versionsState.get()) {
             store.apply(message);
         }
-        for (SequenceStep step : waitingState.get()) {
-            waiting.computeIfAbsent(options.bucketOf(step.time()), b -> new ArrayList<>()).add(step);
+        for (PendingStep pending : pendingState.get()) {
+            waiting.computeIfAbsent(pending.bucket(), b -> new ArrayList<>()).add(pending);
         }
         inputWatermark = Long.MIN_VALUE;
         outputWatermark = Long.MIN_VALUE;
@@ -104,6 +118,9 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     public void open() throws Exception {
         super.open();
         forward = new SequenceForward(shape);
+        if (options.idleTimeoutMs() > 0) {
+            idleTimers = getInternalTimerService("idle-keys", VoidNamespaceSerializer.INSTANCE, this);
+        }
         subscription = message -> {
             try {
                 mailbox.execute(() -> onVersion(message), "parameter version %d", message.version());
@@ -122,24 +139,85 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
                 throw new BadStepException(RejectKind.LATE, "key \"" + step.key() + "\" step " + step.step()
                         + " time " + step.time() + " is at or before the watermark " + inputWatermark);
             }
-            progress.update(StepOrder.advance(progress.value(), step));
+            KeyProgress previous = expireIfIdle(progress.value(), step.time());
+            KeyProgress next = StepOrder.advance(previous, step);
+            if (step.last()) {
+                progress.clear(); // the key's next sequence starts at step 0, as a new key's would
+            } else {
+                progress.update(next);
+            }
+            renewIdleTimer(previous, step);
         } catch (BadStepException e) {
             output.collect(DEAD_LETTERS, new StreamRecord<>(new DeadLetter(e.getMessage(), step.toString(), "")));
             return;
         }
-        long bucket = options.bucketOf(step.time());
-        if (store.ready(bucket, options.lead())) {
-            run(step, bucket);
-        } else {
-            waiting.computeIfAbsent(bucket, b -> new ArrayList<>()).add(step);
+        schedule(PendingStep.of(options.bucketOf(step.time()), step));
+    }
+
+    /**
+     * Ends the current key's sequence if {@code time} comes more than the idle timeout after its
+     * last step; returns the progress the next step is checked against.
+     */
+    private KeyProgress expireIfIdle(KeyProgress previous, long time) throws Exception {
+        if (idleTimers == null || previous == null || time - previous.lastTime() <= options.idleTimeoutMs()) {
+            return previous;
+        }
+        long expiry = previous.lastTime() + options.idleTimeoutMs();
+        idleTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, expiry);
+        expire(expiry);
+        return null;
+    }
+
+    /** The current key's sequence expired at {@code time}: forget its order, and end it in key order. */
+    private void expire(long time) throws Exception {
+        progress.clear();
+        schedule(PendingStep.expiry(options.bucketOf(time), (String) getCurrentKey(), time));
+    }
+
+    /** Moves the key's idle timer to {@code time + timeout} (none after {@code last}). */
+    private void renewIdleTimer(KeyProgress previous, SequenceStep step) {
+        if (idleTimers == null) {
+            return;
+        }
+        if (previous != null) {
+            idleTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, previous.lastTime() + options.idleTimeoutMs());
+        }
+        if (!step.last()) {
+            idleTimers.registerEventTimeTimer(VoidNamespace.INSTANCE, step.time() + options.idleTimeoutMs());
         }
     }
 
-    /** The forward step of the current key. */
-    private void run(SequenceStep step, long bucket) throws Exception {
-        long version = options.async() ? store.latest() : store.versionFor(bucket, options.staleness());
+    /** The input watermark passed a key's idle timeout before its next step came. */
+    @Override
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        expire(timer.getTimestamp());
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
+
+    /** Runs a pending item now if its bucket's version is known, else queues it behind its bucket. */
+    private void schedule(PendingStep pending) throws Exception {
+        if (store.ready(pending.bucket(), options.lead())) {
+            run(pending);
+        } else {
+            waiting.computeIfAbsent(pending.bucket(), b -> new ArrayList<>()).add(pending);
+        }
+    }
+
+    /** One pending item of the current key. */
+    private void run(PendingStep pending) throws Exception {
+        if (pending.step() == null) {
+            state.clear();
+            output.collect(new StreamRecord<>(
+                    TrainingStep.expiry(pending.expiredKey(), pending.expiryTime(), pending.bucket()),
+                    pending.expiryTime()));
+            return;
+        }
+        SequenceStep step = pending.step();
+        long version = options.async() ? store.latest() : store.versionFor(pending.bucket(), options.staleness());
         Parameters w = store.params(version);
-        double[] s = state.value();
+        double[] s = step.step() == 0 ? null : state.value();
         if (s == null) {
             s = new double[shape.stateSize()];
         }
@@ -147,8 +225,8 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         double[] y = new double[shape.outputSize()];
         forward.step(w, step.input(), s, y);
         int targetClass = step.target() == null ? Math.max(step.targetClass(), StepRing.NO_TARGET) : StepRing.NO_TARGET;
-        output.collect(new StreamRecord<>(new TrainingStep(step.key(), step.step(), step.time(), bucket, step.input(),
-                before, step.target(), targetClass, step.last(), version), step.time()));
+        output.collect(new StreamRecord<>(new TrainingStep(step.key(), step.step(), step.time(), pending.bucket(),
+                step.input(), before, step.target(), targetClass, step.last(), version), step.time()));
         output.collect(PREDICTIONS, new StreamRecord<>(new Prediction(step.key(), step.step(), step.time(), y, version),
                 step.time()));
         if (step.last()) {
@@ -164,10 +242,10 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             return;
         }
         while (!waiting.isEmpty() && store.ready(waiting.firstKey(), options.lead())) {
-            Map.Entry<Long, List<SequenceStep>> bucket = waiting.pollFirstEntry();
-            for (SequenceStep step : bucket.getValue()) {
-                setCurrentKey(step.key());
-                run(step, bucket.getKey());
+            Map.Entry<Long, List<PendingStep>> bucket = waiting.pollFirstEntry();
+            for (PendingStep pending : bucket.getValue()) {
+                setCurrentKey(pending.key());
+                run(pending);
             }
         }
         emitWatermark();
@@ -176,6 +254,11 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         inputWatermark = Math.max(inputWatermark, mark.getTimestamp());
+        // Idle timeouts are decided on the input watermark; the end of input's expires nothing
+        // (open windows then close into the last update).
+        if (idleTimers != null && mark.getTimestamp() != Long.MAX_VALUE) {
+            getTimeServiceManager().orElseThrow().advanceWatermark(mark);
+        }
         emitWatermark();
     }
 
@@ -208,9 +291,9 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        List<SequenceStep> all = new ArrayList<>();
+        List<PendingStep> all = new ArrayList<>();
         waiting.values().forEach(all::addAll);
-        waitingState.update(all);
+        pendingState.update(all);
         versionsState.update(store.log());
     }
 

@@ -30,7 +30,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * the parameter versions the steps used, adding the window's gradient to the local sum of the
  * closing step's bucket. When the watermark passes a bucket's end, the bucket's sum leaves as a
  * {@link GradientPartial}. At the end of a bounded input every open window closes into the
- * {@link GradientPartial#END_OF_INPUT} sum. State: per key the ring; per subtask the open sums.
+ * {@link GradientPartial#END_OF_INPUT} sum; an expiry marker (idle timeout) closes the key's open
+ * window into the marker's bucket. State: per key the ring; per subtask the open sums.
  */
 public final class TbpttBackward extends ModelOperator<GradientPartial>
         implements OneInputStreamOperator<TrainingStep, GradientPartial>, BoundedOneInput {
@@ -72,6 +73,14 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     public void processElement(StreamRecord<TrainingStep> element) throws Exception {
         TrainingStep step = element.getValue();
         StepRing r = ring.value();
+        if (step.isExpiry()) {
+            // the key's sequence ended by the idle timeout: its open window closes now
+            if (r != null && r.pendingLoss > 0) {
+                close(r, step.bucket());
+            }
+            ring.clear();
+            return;
+        }
         if (r == null) {
             r = StepRing.forShape(shape, options.k2());
         }
