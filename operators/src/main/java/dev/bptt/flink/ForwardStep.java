@@ -18,19 +18,28 @@ import dev.bptt.steps.StepOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.InternalTimeServiceManager;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -42,10 +51,14 @@ import org.apache.flink.util.OutputTag;
  * in a per-bucket buffer, and the output watermark is held at the start of the earliest waiting
  * bucket, so no bucket downstream closes before its steps ran. Versions arrive from the in-job
  * channel and are applied on this task's mailbox thread. State: per key the order progress and
- * s_{t-1}; per subtask the waiting steps and the versions received.
+ * s_{t-1}; per subtask the waiting steps and the versions received. A key that ends with
+ * {@code last} drops s_{t-1} at once and its order progress when the watermark passes the last
+ * step, so ended keys leave no state behind: from then on every step at or before that time is
+ * late anyway, and the key may start again at step 0 as before.
  */
 public final class ForwardStep extends ModelOperator<TrainingStep>
-        implements OneInputStreamOperator<SequenceStep, TrainingStep>, BoundedOneInput {
+        implements OneInputStreamOperator<SequenceStep, TrainingStep>, BoundedOneInput,
+                Triggerable<String, VoidNamespace> {
 
     public static final OutputTag<Prediction> PREDICTIONS = new OutputTag<>("predictions", TypeInformation.of(Prediction.class));
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
@@ -65,6 +78,8 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     private transient SequenceForward forward;
     private transient MailboxExecutor mailbox;
     private transient Consumer<ParameterVersion> subscription;
+    /** Per key: an event-time timer at the time of a step with {@code last}, to drop the progress. */
+    private transient InternalTimerService<VoidNamespace> endedKeys;
     private transient long inputWatermark;
     private transient long outputWatermark;
 
@@ -84,17 +99,24 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         progress = context.getKeyedStateStore().getState(new ValueStateDescriptor<>("progress", KeyProgress.class));
         state = context.getKeyedStateStore().getState(
                 new ValueStateDescriptor<>("state", double[].class));
-        waitingState = context.getOperatorStateStore().getListState(
+        // Union lists: after a change of parallelism every subtask still gets every version (each
+        // subtask's log is a prefix of the same sequence; apply() skips what it already has) and
+        // keeps the waiting steps of the keys it now owns.
+        waitingState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("waiting", SequenceStep.class));
-        versionsState = context.getOperatorStateStore().getListState(
+        versionsState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("versions", ParameterVersion.class));
         waiting = new TreeMap<>();
         store = ParameterChannel.store(jobId(), subtask(), () -> new VersionStore(initialParameters()));
         for (ParameterVersion message : versionsState.get()) {
             store.apply(message);
         }
+        TaskInfo task = getRuntimeContext().getTaskInfo();
         for (SequenceStep step : waitingState.get()) {
-            waiting.computeIfAbsent(options.bucketOf(step.time()), b -> new ArrayList<>()).add(step);
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(step.key(), task.getMaxNumberOfParallelSubtasks(),
+                    task.getNumberOfParallelSubtasks()) == task.getIndexOfThisSubtask()) {
+                waiting.computeIfAbsent(options.bucketOf(step.time()), b -> new ArrayList<>()).add(step);
+            }
         }
         inputWatermark = Long.MIN_VALUE;
         outputWatermark = Long.MIN_VALUE;
@@ -104,6 +126,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     public void open() throws Exception {
         super.open();
         forward = new SequenceForward(shape);
+        endedKeys = getInternalTimerService("ended-keys", VoidNamespaceSerializer.INSTANCE, this);
         subscription = message -> {
             try {
                 mailbox.execute(() -> onVersion(message), "parameter version %d", message.version());
@@ -126,6 +149,9 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         } catch (BadStepException e) {
             output.collect(DEAD_LETTERS, new StreamRecord<>(new DeadLetter(e.getMessage(), step.toString(), "")));
             return;
+        }
+        if (step.last()) {
+            endedKeys.registerEventTimeTimer(VoidNamespace.INSTANCE, step.time());
         }
         long bucket = options.bucketOf(step.time());
         if (options.async() || store.ready(bucket, options.staleness())) {
@@ -175,9 +201,29 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
+        Optional<InternalTimeServiceManager<?>> timers = getTimeServiceManager();
+        if (timers.isPresent()) {
+            timers.get().advanceWatermark(mark);
+        }
         inputWatermark = Math.max(inputWatermark, mark.getTimestamp());
         emitWatermark();
     }
+
+    /**
+     * The watermark passed the last step of an ended key: any step at or before that time is late
+     * from now on, so its order progress goes (unless the key has started again since). A later
+     * repeat of the last step is still rejected, as out of order instead of as a duplicate.
+     */
+    @Override
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        KeyProgress p = progress.value();
+        if (p != null && p.ended() && p.lastTime() <= timer.getTimestamp()) {
+            progress.clear();
+        }
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
 
     /** Output watermark: the input's, held just before the earliest bucket that still waits. */
     private void emitWatermark() {
