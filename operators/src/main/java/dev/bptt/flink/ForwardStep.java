@@ -21,12 +21,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -78,8 +80,8 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     private transient SequenceForward forward;
     private transient MailboxExecutor mailbox;
     private transient Consumer<ParameterVersion> subscription;
-    /** Event-time timers on the input watermark that end idle keys (with an idle timeout only). */
-    private transient InternalTimerService<VoidNamespace> idleTimers;
+    /** Event-time timers on the input watermark: ended keys' cleanup and idle timeouts. */
+    private transient InternalTimerService<VoidNamespace> timers;
     private transient long inputWatermark;
     private transient long outputWatermark;
 
@@ -98,17 +100,23 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         super.initializeState(context);
         progress = context.getKeyedStateStore().getState(new ValueStateDescriptor<>("progress", KeyProgress.class));
         state = context.getKeyedStateStore().getState(new ValueStateDescriptor<>("state", double[].class));
-        pendingState = context.getOperatorStateStore().getListState(
+        // Union lists: after a change of parallelism every subtask still gets every version (apply()
+        // skips what it already has) and keeps the pending items of the keys it now owns.
+        pendingState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("pending", PendingStep.class));
-        versionsState = context.getOperatorStateStore().getListState(
+        versionsState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("versions", ParameterVersion.class));
         waiting = new TreeMap<>();
         store = ParameterChannel.store(jobId(), subtask(), () -> new VersionStore(initialParameters()));
         for (ParameterVersion message : versionsState.get()) {
             store.apply(message);
         }
+        TaskInfo task = getRuntimeContext().getTaskInfo();
         for (PendingStep pending : pendingState.get()) {
-            waiting.computeIfAbsent(pending.bucket(), b -> new ArrayList<>()).add(pending);
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(pending.key(), task.getMaxNumberOfParallelSubtasks(),
+                    task.getNumberOfParallelSubtasks()) == task.getIndexOfThisSubtask()) {
+                waiting.computeIfAbsent(pending.bucket(), b -> new ArrayList<>()).add(pending);
+            }
         }
         inputWatermark = Long.MIN_VALUE;
         outputWatermark = Long.MIN_VALUE;
@@ -118,9 +126,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     public void open() throws Exception {
         super.open();
         forward = new SequenceForward(shape);
-        if (options.idleTimeoutMs() > 0) {
-            idleTimers = getInternalTimerService("idle-keys", VoidNamespaceSerializer.INSTANCE, this);
-        }
+        timers = getInternalTimerService("key-timers", VoidNamespaceSerializer.INSTANCE, this);
         subscription = message -> {
             try {
                 mailbox.execute(() -> onVersion(message), "parameter version %d", message.version());
@@ -140,13 +146,8 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
                         + " time " + step.time() + " is at or before the watermark " + inputWatermark);
             }
             KeyProgress previous = expireIfIdle(progress.value(), step.time());
-            KeyProgress next = StepOrder.advance(previous, step);
-            if (step.last()) {
-                progress.clear(); // the key's next sequence starts at step 0, as a new key's would
-            } else {
-                progress.update(next);
-            }
-            renewIdleTimer(previous, step);
+            progress.update(StepOrder.advance(previous, step));
+            renewTimers(previous, step);
         } catch (BadStepException e) {
             output.collect(DEAD_LETTERS, new StreamRecord<>(new DeadLetter(e.getMessage(), step.toString(), "")));
             return;
@@ -159,11 +160,12 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
      * last step; returns the progress the next step is checked against.
      */
     private KeyProgress expireIfIdle(KeyProgress previous, long time) throws Exception {
-        if (idleTimers == null || previous == null || time - previous.lastTime() <= options.idleTimeoutMs()) {
+        if (options.idleTimeoutMs() == 0 || previous == null || previous.ended()
+                || time - previous.lastTime() <= options.idleTimeoutMs()) {
             return previous;
         }
         long expiry = previous.lastTime() + options.idleTimeoutMs();
-        idleTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, expiry);
+        timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, expiry);
         expire(expiry);
         return null;
     }
@@ -174,23 +176,44 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         schedule(PendingStep.expiry(options.bucketOf(time), (String) getCurrentKey(), time));
     }
 
-    /** Moves the key's idle timer to {@code time + timeout} (none after {@code last}). */
-    private void renewIdleTimer(KeyProgress previous, SequenceStep step) {
-        if (idleTimers == null) {
+    /**
+     * After a step: the key's idle timer moves to {@code time + timeout}; after {@code last} a
+     * timer at the step's time drops the order progress once the watermark passes it (until then a
+     * repeat of the last step is still recognised as a duplicate).
+     */
+    private void renewTimers(KeyProgress previous, SequenceStep step) {
+        if (step.last()) {
+            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, step.time());
+        }
+        if (options.idleTimeoutMs() == 0) {
             return;
         }
-        if (previous != null) {
-            idleTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, previous.lastTime() + options.idleTimeoutMs());
+        if (previous != null && !previous.ended()) {
+            timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, previous.lastTime() + options.idleTimeoutMs());
         }
         if (!step.last()) {
-            idleTimers.registerEventTimeTimer(VoidNamespace.INSTANCE, step.time() + options.idleTimeoutMs());
+            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, step.time() + options.idleTimeoutMs());
         }
     }
 
-    /** The input watermark passed a key's idle timeout before its next step came. */
+    /**
+     * The input watermark passed a key's timer: an ended key's last step (its progress goes: every
+     * step at or before that time is late from now on), or an open sequence's idle timeout (the
+     * sequence expires).
+     */
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        expire(timer.getTimestamp());
+        KeyProgress p = progress.value();
+        if (p == null) {
+            return;
+        }
+        if (p.ended()) {
+            if (p.lastTime() <= timer.getTimestamp()) {
+                progress.clear();
+            }
+        } else if (options.idleTimeoutMs() > 0 && p.lastTime() + options.idleTimeoutMs() == timer.getTimestamp()) {
+            expire(timer.getTimestamp());
+        }
     }
 
     @Override
@@ -254,9 +277,9 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         inputWatermark = Math.max(inputWatermark, mark.getTimestamp());
-        // Idle timeouts are decided on the input watermark; the end of input's expires nothing
+        // Timers run on the input watermark; the end of input's fires none: no key expires there
         // (open windows then close into the last update).
-        if (idleTimers != null && mark.getTimestamp() != Long.MAX_VALUE) {
+        if (mark.getTimestamp() != Long.MAX_VALUE) {
             getTimeServiceManager().orElseThrow().advanceWatermark(mark);
         }
         emitWatermark();

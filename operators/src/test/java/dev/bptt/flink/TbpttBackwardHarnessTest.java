@@ -1,0 +1,349 @@
+package dev.bptt.flink;
+
+import static dev.bptt.flink.HarnessFixtures.BUCKET_MS;
+import static dev.bptt.flink.HarnessFixtures.SHAPE;
+import static dev.bptt.flink.HarnessFixtures.exactly;
+import static dev.bptt.flink.HarnessFixtures.initial;
+import static dev.bptt.flink.HarnessFixtures.jobId;
+import static dev.bptt.flink.HarnessFixtures.options;
+import static dev.bptt.flink.HarnessFixtures.paramsOf;
+import static dev.bptt.flink.HarnessFixtures.step;
+import static dev.bptt.flink.HarnessFixtures.update;
+import static dev.bptt.flink.HarnessFixtures.watermarks;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.bptt.loop.ParameterChannel;
+import dev.bptt.loop.VersionStore;
+import dev.bptt.model.Loss;
+import dev.bptt.model.OfflineTbptt;
+import dev.bptt.model.Parameters;
+import dev.bptt.model.SequenceForward;
+import dev.bptt.model.StepRing;
+import dev.bptt.model.TbpttWindow;
+import dev.bptt.model.WindowLoss;
+import dev.bptt.records.GradientPartial;
+import dev.bptt.records.TrainingStep;
+import dev.bptt.steps.SequenceStep;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongUnaryOperator;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TbpttBackward in a keyed harness, fed TrainingSteps made by a plain forward pass (so s_{t-1} and
+ * the versions are right); its partials are checked against {@link TbpttWindow} run directly on
+ * the same windows, and against {@link OfflineTbptt} when every step used one version.
+ */
+@SuppressWarnings("try") // the harnesses' close() declares InterruptedException
+class TbpttBackwardHarnessTest {
+
+    /** Versions 1..3 are known to the store; version v holds the updates of buckets <= v - 1. */
+    private static final int VERSIONS = 3;
+
+    private final List<String> jobIds = new ArrayList<>();
+
+    @AfterEach
+    void forgetStores() {
+        // The operator does not own the shared store; drop what the tests registered.
+        jobIds.forEach(id -> ParameterChannel.unsubscribe(id, 0, null));
+    }
+
+    /** A harness whose subtask finds a version store holding versions 0..3 (as ForwardStep would leave it). */
+    private KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> harness() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new TbpttBackward(initial(), options(0)), TrainingStep::key,
+                Types.STRING);
+        VersionStore store = new VersionStore(initial());
+        for (long v = 1; v <= VERSIONS; v++) {
+            store.apply(update(v, v - 1));
+        }
+        jobIds.add(jobId(h));
+        assertThat(ParameterChannel.store(jobId(h), 0, () -> store)).isSameAs(store);
+        return h;
+    }
+
+    /** The forward pass of {@code steps} (input order), each step with the version of its bucket. */
+    private static List<TrainingStep> forward(List<SequenceStep> steps, LongUnaryOperator versionOfBucket) {
+        SequenceForward forward = new SequenceForward(SHAPE);
+        Map<String, double[]> states = new HashMap<>();
+        List<TrainingStep> out = new ArrayList<>();
+        for (SequenceStep s : steps) {
+            long bucket = Math.floorDiv(s.time(), BUCKET_MS);
+            long version = versionOfBucket.applyAsLong(bucket);
+            double[] state = states.computeIfAbsent(s.key(), k -> new double[SHAPE.stateSize()]);
+            double[] before = state.clone();
+            forward.step(paramsOf(version), s.input(), state, null);
+            out.add(new TrainingStep(s.key(), s.step(), s.time(), bucket, s.input(), before, s.target(),
+                    StepRing.NO_TARGET, s.last(), version));
+            if (s.last()) {
+                states.remove(s.key());
+            }
+        }
+        return out;
+    }
+
+    /** Staleness 0 with one update per bucket: bucket b ran with version b (at most 3). */
+    private static List<TrainingStep> forward(List<SequenceStep> steps) {
+        return forward(steps, b -> Math.min(b, VERSIONS));
+    }
+
+    /** The partials computed directly: a ring per key, TbpttWindow on each close, sums per closing bucket. */
+    private static final class DirectSums {
+        private static final class Sum {
+            final Parameters gradient = Parameters.zeros(SHAPE);
+            double lossSum;
+            long lossTerms;
+            long windows;
+            long steps;
+            long minVersion = -1;
+        }
+
+        private final TbpttWindow window = new TbpttWindow(SHAPE, Loss.MSE);
+        private final Map<String, StepRing> rings = new LinkedHashMap<>();
+        private final TreeMap<Long, Sum> sums = new TreeMap<>();
+
+        DirectSums accept(List<TrainingStep> steps) {
+            for (TrainingStep t : steps) {
+                StepRing ring = rings.computeIfAbsent(t.key(), k -> StepRing.forShape(SHAPE, options(0).k2()));
+                ring.push(t.input(), 0, t.statePrev(), 0, t.target(), 0, t.targetClass(), t.version());
+                Sum sum = sums.computeIfAbsent(t.bucket(), b -> new Sum());
+                sum.steps++;
+                sum.minVersion = sum.minVersion < 0 ? t.version() : Math.min(sum.minVersion, t.version());
+                if (TbpttWindow.closesAt(t.step(), t.last(), options(0).k1())) {
+                    close(ring, t.bucket());
+                }
+                if (t.last()) {
+                    rings.remove(t.key());
+                }
+            }
+            return this;
+        }
+
+        DirectSums endOfInput() {
+            rings.values().stream().filter(r -> r.pendingLoss > 0).forEach(r -> close(r, GradientPartial.END_OF_INPUT));
+            rings.clear();
+            return this;
+        }
+
+        private void close(StepRing ring, long bucket) {
+            Sum sum = sums.computeIfAbsent(bucket, b -> new Sum());
+            WindowLoss loss = window.backward(ring, HarnessFixtures::paramsOf, sum.gradient);
+            sum.lossSum += loss.sum();
+            sum.lossTerms += loss.terms();
+            sum.windows++;
+        }
+
+        List<GradientPartial> partials() {
+            List<GradientPartial> out = new ArrayList<>();
+            sums.forEach((b, s) -> out.add(new GradientPartial(b, 0, s.gradient.toFlat(), s.lossSum, s.lossTerms,
+                    s.windows, s.steps, s.minVersion)));
+            return out;
+        }
+    }
+
+    private static void send(KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> h,
+            List<TrainingStep> steps) throws Exception {
+        for (TrainingStep t : steps) {
+            h.processElement(t, t.time());
+        }
+    }
+
+    private static void assertSamePartials(List<GradientPartial> actual, List<GradientPartial> expected) {
+        assertThat(actual).extracting(GradientPartial::bucket)
+                .containsExactlyElementsOf(expected.stream().map(GradientPartial::bucket).toList());
+        for (int i = 0; i < expected.size(); i++) {
+            GradientPartial a = actual.get(i);
+            GradientPartial e = expected.get(i);
+            assertThat(a).usingRecursiveComparison().ignoringFields("gradient", "lossSum").as("bucket %d", e.bucket())
+                    .isEqualTo(e);
+            assertThat(a.lossSum()).as("loss of bucket %d", e.bucket()).isCloseTo(e.lossSum(), within(1e-12));
+            assertThat(a.gradient()).as("gradient of bucket %d", e.bucket()).containsExactly(e.gradient(), within(1e-12));
+        }
+    }
+
+    /** Keys a, b, c over buckets 0..3; a ends with last at step 4 and starts again; c stays open. */
+    private static List<SequenceStep> mixedSteps() {
+        return List.of(
+                step("a", 0, 10), step("b", 0, 20), step("a", 1, 40), step("c", 0, 60), step("a", 2, 90),
+                step("b", 1, 110), step("a", 3, 130), step("c", 1, 150), step("b", 2, 170), step("a", 4, 190, true),
+                step("b", 3, 205), step("a", 0, 230), step("c", 2, 260), step("a", 1, 280), step("b", 4, 310),
+                step("c", 3, 340), step("a", 2, 360), step("c", 4, 390));
+    }
+
+    @Test
+    void bucketsPartialLeavesOnlyWhenTheWatermarkPassesItsEnd() throws Exception {
+        List<TrainingStep> steps = forward(mixedSteps());
+        List<GradientPartial> expected = new DirectSums().accept(steps).partials();
+        try (var h = harness()) {
+            h.open();
+            send(h, steps);
+            h.processWatermark(98);
+            assertThat(h.extractOutputValues()).isEmpty();
+
+            h.processWatermark(99);
+            assertSamePartials(h.extractOutputValues(), expected.subList(0, 1));
+            h.processWatermark(150);
+            assertThat(h.extractOutputValues()).hasSize(1);
+            h.processWatermark(399);
+            assertSamePartials(h.extractOutputValues(), expected);
+            assertThat(expected).extracting(GradientPartial::bucket).containsExactly(0L, 1L, 2L, 3L);
+            assertThat(watermarks(h)).as("watermarks pass through").containsExactly(98L, 99L, 150L, 399L);
+        }
+    }
+
+    @Test
+    void windowBelongsToTheBucketOfItsClosingStepEvenWhenItStartedEarlier() throws Exception {
+        List<SequenceStep> input = List.of(step("a", 0, 50), step("a", 1, 120));
+        List<TrainingStep> steps = forward(input, b -> 0);
+        try (var h = harness()) {
+            h.open();
+            send(h, steps);
+            h.processWatermark(199);
+
+            List<GradientPartial> out = h.extractOutputValues();
+            assertThat(out).hasSize(2);
+            GradientPartial first = out.get(0);
+            assertThat(first.bucket()).isZero();
+            assertThat(first.steps()).isEqualTo(1);
+            assertThat(first.windows()).isZero();
+            assertThat(first.lossTerms()).isZero();
+            assertThat(first.gradient()).containsOnly(0.0);
+            GradientPartial second = out.get(1);
+            assertThat(second.windows()).isEqualTo(1);
+            assertThat(second.lossTerms()).isEqualTo(2);
+
+            // The window over steps 0..1 is exactly what OfflineTbptt computes for them.
+            OfflineTbptt offline = new OfflineTbptt(paramsOf(0), Loss.MSE, 2, 3);
+            input.forEach(offline::accept);
+            assertThat(second.gradient()).containsExactly(offline.gradient().toFlat(), within(1e-12));
+            assertThat(second.lossSum()).isCloseTo(offline.lossSum(), within(1e-12));
+            assertSamePartials(out, new DirectSums().accept(steps).partials());
+        }
+    }
+
+    @Test
+    void allPartialsOfOneVersionAddUpToTheOfflineGradient() throws Exception {
+        List<SequenceStep> input = mixedSteps();
+        List<TrainingStep> steps = forward(input, b -> 0);
+        OfflineTbptt offline = new OfflineTbptt(paramsOf(0), Loss.MSE, 2, 3);
+        input.forEach(offline::accept);
+        offline.finish();
+        try (var h = harness()) {
+            h.open();
+            send(h, steps);
+            h.processWatermark(Long.MAX_VALUE);
+            h.endInput();
+
+            List<GradientPartial> out = h.extractOutputValues();
+            Parameters total = Parameters.zeros(SHAPE);
+            out.forEach(p -> total.addInPlace(Parameters.fromFlat(SHAPE, p.gradient())));
+            assertThat(total.toFlat()).containsExactly(offline.gradient().toFlat(), within(1e-12));
+            assertThat(out.stream().mapToDouble(GradientPartial::lossSum).sum()).isCloseTo(offline.lossSum(),
+                    within(1e-12));
+            assertThat(out.stream().mapToLong(GradientPartial::lossTerms).sum()).isEqualTo(offline.lossTerms());
+            assertThat(out.stream().mapToLong(GradientPartial::windows).sum()).isEqualTo(offline.windows());
+            assertThat(out.stream().mapToLong(GradientPartial::steps).sum()).isEqualTo(input.size());
+        }
+    }
+
+    @Test
+    void endOfInputClosesTheOpenWindowsIntoTheEndOfInputPartial() throws Exception {
+        List<TrainingStep> steps = forward(mixedSteps());
+        List<GradientPartial> expected = new DirectSums().accept(steps).endOfInput().partials();
+        try (var h = harness()) {
+            h.open();
+            send(h, steps);
+            h.processWatermark(Long.MAX_VALUE);
+            assertSamePartials(h.extractOutputValues(), expected.subList(0, 4));
+
+            h.endInput();
+
+            List<GradientPartial> out = h.extractOutputValues();
+            assertSamePartials(out, expected);
+            GradientPartial last = out.get(out.size() - 1);
+            assertThat(last.bucket()).isEqualTo(GradientPartial.END_OF_INPUT);
+            assertThat(last.windows()).as("a (restarted, step 2 open), b (step 4 open), c (step 4 open)").isEqualTo(3);
+            assertThat(last.steps()).as("steps are counted in their own buckets").isZero();
+        }
+    }
+
+    @Test
+    void lastClearsTheKeysRingAndARestartBackPropagatesOnlyThroughTheNewSequence() throws Exception {
+        List<TrainingStep> steps = forward(List.of(
+                step("a", 0, 10), step("b", 0, 15), step("a", 1, 20), step("a", 2, 30, true), step("a", 0, 40),
+                step("a", 1, 50)), b -> 0);
+        try (var h = harness()) {
+            h.open();
+            send(h, steps.subList(0, 3));
+            assertThat(h.numKeyedStateEntries()).as("rings of a and b").isEqualTo(2);
+            send(h, steps.subList(3, 4));
+            assertThat(h.numKeyedStateEntries()).as("a's ring is gone").isEqualTo(1);
+            send(h, steps.subList(4, 6));
+            h.processWatermark(99);
+
+            List<GradientPartial> out = h.extractOutputValues();
+            assertSamePartials(out, new DirectSums().accept(steps).partials());
+            // Windows: a at step 1 (steps 0..1), a at last (0..2), a again at 1 (the new 0..1 only).
+            assertThat(out.get(0).windows()).isEqualTo(3);
+            OfflineTbptt offline = new OfflineTbptt(paramsOf(0), Loss.MSE, 2, 3);
+            steps.stream().filter(t -> t.key().equals("a"))
+                    .forEach(t -> offline.accept(step(t.key(), t.step(), t.time(), t.last())));
+            assertThat(out.get(0).gradient()).containsExactly(offline.gradient().toFlat(), within(1e-12));
+        }
+    }
+
+    @Test
+    void restoredOperatorEmitsExactlyThePartialsOfAnUninterruptedRun() throws Exception {
+        List<TrainingStep> steps = forward(mixedSteps());
+        // Checkpoint in bucket 2: bucket 0 emitted, sums of buckets 1 and 2 open, a and c mid-window.
+        int cut = 13;
+        assertThat(steps.get(cut - 1).time()).isEqualTo(260);
+
+        List<GradientPartial> uninterrupted;
+        try (var h = harness()) {
+            h.open();
+            send(h, steps.subList(0, 10));
+            h.processWatermark(99);
+            send(h, steps.subList(10, cut));
+            send(h, steps.subList(cut, steps.size()));
+            h.processWatermark(299);
+            h.processWatermark(Long.MAX_VALUE);
+            h.endInput();
+            uninterrupted = h.extractOutputValues();
+        }
+
+        List<GradientPartial> restarted = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.open();
+            send(h, steps.subList(0, 10));
+            h.processWatermark(99);
+            send(h, steps.subList(10, cut));
+            snapshot = h.snapshot(1L, 1L);
+            restarted.addAll(h.extractOutputValues());
+        }
+        assertThat(restarted).extracting(GradientPartial::bucket).containsExactly(0L);
+        try (var h = harness()) {
+            h.initializeState(snapshot);
+            h.open();
+            send(h, steps.subList(cut, steps.size()));
+            h.processWatermark(299);
+            h.processWatermark(Long.MAX_VALUE);
+            h.endInput();
+            restarted.addAll(h.extractOutputValues());
+        }
+
+        assertThat(uninterrupted).extracting(GradientPartial::bucket)
+                .containsExactly(0L, 1L, 2L, 3L, GradientPartial.END_OF_INPUT);
+        assertThat(restarted).usingRecursiveComparison(exactly()).isEqualTo(uninterrupted);
+        assertSamePartials(uninterrupted, new DirectSums().accept(steps).endOfInput().partials());
+    }
+}
