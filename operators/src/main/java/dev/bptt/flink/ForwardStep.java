@@ -271,7 +271,23 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
                 run(pending);
             }
         }
+        pruneVersions();
         emitWatermark();
+    }
+
+    /**
+     * Drops versions no step can use any more: pending steps are in their buckets, and steps yet
+     * to arrive are after the input watermark (earlier ones would be late).
+     */
+    private void pruneVersions() {
+        if (inputWatermark == Long.MIN_VALUE || inputWatermark == Long.MAX_VALUE) {
+            return;
+        }
+        long earliest = options.bucketOf(inputWatermark + 1);
+        if (!waiting.isEmpty()) {
+            earliest = Math.min(earliest, waiting.firstKey());
+        }
+        store.prune(earliest, options.lead());
     }
 
     @Override
@@ -317,7 +333,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         List<PendingStep> all = new ArrayList<>();
         waiting.values().forEach(all::addAll);
         pendingState.update(all);
-        versionsState.update(store.log());
+        versionsState.update(store.snapshot());
     }
 
     @Override

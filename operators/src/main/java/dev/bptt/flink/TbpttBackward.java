@@ -67,6 +67,14 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
         super.open();
         window = new TbpttWindow(shape, options.loss());
         store = ParameterChannel.store(jobId(), subtask(), () -> new VersionStore(initialParameters()));
+        // after a restore: the restored rings hold their steps' versions
+        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>("ring", StepRing.class), (key, state) -> {
+                    StepRing r = state.value();
+                    for (int i = 0; i < r.size; i++) {
+                        store.retain(r.versions[r.slot(i)]);
+                    }
+                });
     }
 
     @Override
@@ -78,22 +86,35 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
             if (r != null && r.pendingLoss > 0) {
                 close(r, step.bucket());
             }
-            ring.clear();
+            forget(r);
             return;
         }
         if (r == null) {
             r = StepRing.forShape(shape, options.k2());
+        } else if (r.size == r.capacity) {
+            store.release(r.versions[r.slot(0)]); // the oldest step leaves the ring
         }
+        store.retain(step.version());
         r.push(step.input(), 0, step.statePrev(), 0, step.target(), 0, step.targetClass(), step.version());
         sums.addStep(step.bucket(), step.version());
         if (TbpttWindow.closesAt(step.step(), step.last(), options.k1())) {
             close(r, step.bucket());
         }
         if (step.last()) {
-            ring.clear();
+            forget(r);
         } else {
             ring.update(r);
         }
+    }
+
+    /** The current key's sequence ended: its steps no longer hold their parameter versions. */
+    private void forget(StepRing r) {
+        if (r != null) {
+            for (int i = 0; i < r.size; i++) {
+                store.release(r.versions[r.slot(i)]);
+            }
+        }
+        ring.clear();
     }
 
     private void close(StepRing r, long bucket) {

@@ -10,26 +10,33 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The parameter versions one forward subtask has received, and which version each event-time
- * bucket must use. With staleness s, a step in bucket b uses V(b - s - 1), where V(x) is the
- * version after all updates of buckets {@code <= x}; V(x) is known once some message reports
- * {@code completedThrough >= x}, and is the version of the last message with
- * {@code completedThrough <= x} (version 0 if none). Not thread-safe: used on the task thread.
+ * The parameter versions one forward subtask (and the backward operator chained to it) can still
+ * need, and which version each event-time bucket must use. With staleness s, a step in bucket b
+ * uses V(b - s - 1), where V(x) is the version after all updates of buckets {@code <= x}; V(x) is
+ * known once some message reports {@code completedThrough >= x}, and is the version of the last
+ * message with {@code completedThrough <= x} (version 0 if none).
+ *
+ * <p>Memory stays bounded: {@link #prune} drops every version that no bucket still to run can
+ * use and no step kept for a backward pass references ({@link #retain}/{@link #release}). Not
+ * thread-safe: used on the task thread.
  */
 public final class VersionStore {
 
+    /** A version's parameters and the update message that made it (parameters taken out). */
+    private record Held(Parameters params, ParameterVersion made) {}
+
     private final ModelShape shape;
-    private final Map<Long, Parameters> params = new HashMap<>();
+    private final Map<Long, Held> held = new HashMap<>();
     /** completedThrough -> version, one entry per message. */
     private final TreeMap<Long, Long> versionAt = new TreeMap<>();
-    /** Every message applied, in order (what a snapshot keeps). */
-    private final List<ParameterVersion> log = new ArrayList<>();
+    /** How many steps kept for a backward pass use each version. */
+    private final Map<Long, Integer> references = new HashMap<>();
     private long completedThrough = Long.MIN_VALUE;
     private long latest;
 
     public VersionStore(Parameters initial) {
         this.shape = initial.shape();
-        params.put(0L, initial.copy());
+        held.put(0L, new Held(initial.copy(), null));
     }
 
     /**
@@ -42,19 +49,20 @@ public final class VersionStore {
             return false;
         }
         if (message.isUpdate()) {
-            params.put(message.version(), Parameters.fromFlat(shape, message.params()));
-        } else if (!params.containsKey(message.version())) {
+            ParameterVersion made = new ParameterVersion(message.version(), message.completedThrough(), message.bucket(),
+                    null, message.lossSum(), message.lossTerms(), message.gradNorm(), message.steps(), message.staleness());
+            held.put(message.version(), new Held(Parameters.fromFlat(shape, message.params()), made));
+        } else if (!held.containsKey(message.version())) {
             throw new IllegalStateException("progress message for version " + message.version()
                     + " whose parameters never arrived");
         }
         latest = Math.max(latest, message.version());
         completedThrough = message.completedThrough();
         versionAt.put(completedThrough, message.version());
-        log.add(message);
         return true;
     }
 
-    /** True when the version for steps of {@code bucket} under staleness {@code s} is known. */
+    /** True when the version for steps of {@code bucket} under staleness (lead) {@code s} is known. */
     public boolean ready(long bucket, int staleness) {
         return completedThrough != Long.MIN_VALUE && completedThrough >= bucket - staleness - 1;
     }
@@ -77,15 +85,62 @@ public final class VersionStore {
 
     /** Parameters of a version this store holds. */
     public Parameters params(long version) {
-        Parameters p = params.get(version);
-        if (p == null) {
+        Held h = held.get(version);
+        if (h == null) {
             throw new IllegalStateException("parameter version " + version + " is not held by this subtask");
         }
-        return p;
+        return h.params();
     }
 
-    /** Messages applied so far, oldest first (replayed into a fresh store on restore). */
-    public List<ParameterVersion> log() {
-        return log;
+    /** A step kept for a backward pass uses {@code version}: keep it. */
+    public void retain(long version) {
+        references.merge(version, 1, Integer::sum);
+    }
+
+    /** A step that used {@code version} left the backward pass. */
+    public void release(long version) {
+        references.computeIfPresent(version, (v, n) -> n == 1 ? null : n - 1);
+    }
+
+    /**
+     * Drops what can no longer be used: steps still to run are in buckets {@code >= earliestBucket}
+     * and use V(x) for {@code x >= earliestBucket - lead - 1} (or the newest version).
+     */
+    public void prune(long earliestBucket, int lead) {
+        Map.Entry<Long, Long> floor = versionAt.floorEntry(earliestBucket - lead - 1);
+        if (floor == null) {
+            return;
+        }
+        versionAt.headMap(floor.getKey(), false).clear();
+        long oldestForward = floor.getValue();
+        held.keySet().removeIf(v -> v < oldestForward && v != latest && !references.containsKey(v));
+    }
+
+    /** Number of versions whose parameters are held. */
+    public int heldVersions() {
+        return held.size();
+    }
+
+    /**
+     * Messages that rebuild this store's lookups for every bucket still to run when applied to a
+     * fresh store: the update message of each version held (oldest first), then the newest
+     * completion.
+     */
+    public List<ParameterVersion> snapshot() {
+        List<ParameterVersion> out = new ArrayList<>();
+        held.entrySet().stream()
+                .filter(e -> e.getValue().made() != null)
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> {
+                    ParameterVersion m = e.getValue().made();
+                    out.add(new ParameterVersion(m.version(), m.completedThrough(), m.bucket(),
+                            e.getValue().params().toFlat(), m.lossSum(), m.lossTerms(), m.gradNorm(), m.steps(),
+                            m.staleness()));
+                });
+        if (completedThrough != Long.MIN_VALUE
+                && (out.isEmpty() || out.get(out.size() - 1).completedThrough() < completedThrough)) {
+            out.add(new ParameterVersion(latest, completedThrough, -1, null, 0, 0, Double.NaN, 0, 0));
+        }
+        return out;
     }
 }

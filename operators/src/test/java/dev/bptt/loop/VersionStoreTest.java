@@ -1,0 +1,114 @@
+package dev.bptt.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bptt.model.CellKind;
+import dev.bptt.model.ModelShape;
+import dev.bptt.model.ParameterInit;
+import dev.bptt.model.Parameters;
+import dev.bptt.records.ParameterVersion;
+import org.junit.jupiter.api.Test;
+
+/** Version lookups by bucket and staleness, pruning to what can still be used, snapshots. */
+class VersionStoreTest {
+
+    private static final ModelShape SHAPE = new ModelShape(CellKind.RNN, 1, 2, 1);
+
+    private static ParameterVersion update(long version, long completedThrough) {
+        return new ParameterVersion(version, completedThrough, completedThrough,
+                ParameterInit.uniform(SHAPE, version).toFlat(), 1, 1, 1, 1, 0);
+    }
+
+    private static ParameterVersion progress(long version, long completedThrough) {
+        return new ParameterVersion(version, completedThrough, -1, null, 0, 0, Double.NaN, 0, 0);
+    }
+
+    /** Updates in buckets 3, 5 and 9; completed through bucket 12. */
+    private static VersionStore store() {
+        VersionStore store = new VersionStore(ParameterInit.uniform(SHAPE, 0));
+        store.apply(progress(0, 2));
+        store.apply(update(1, 3));
+        store.apply(update(2, 5));
+        store.apply(progress(2, 7));
+        store.apply(update(3, 9));
+        store.apply(progress(3, 12));
+        return store;
+    }
+
+    @Test
+    void aBucketUsesTheVersionAfterEveryUpdateBeforeItsStalenessHorizon() {
+        VersionStore store = store();
+        assertThat(store.versionFor(3, 0)).isEqualTo(0);
+        assertThat(store.versionFor(4, 0)).isEqualTo(1);
+        assertThat(store.versionFor(9, 0)).isEqualTo(2);
+        assertThat(store.versionFor(10, 0)).isEqualTo(3);
+        assertThat(store.versionFor(10, 2)).isEqualTo(2);
+        assertThat(store.ready(13, 0)).isTrue();
+        assertThat(store.ready(14, 0)).isFalse();
+        assertThat(store.ready(15, 2)).isTrue();
+    }
+
+    @Test
+    void oldNewsIsIgnored() {
+        VersionStore store = store();
+        assertThat(store.apply(update(2, 5))).isFalse();
+        assertThat(store.apply(progress(3, 12))).isFalse();
+        assertThat(store.apply(progress(3, 13))).isTrue();
+    }
+
+    @Test
+    void pruningKeepsTheVersionsBucketsStillToRunUseAndThoseStepsReference() {
+        VersionStore store = store();
+        store.retain(1);
+        store.prune(11, 0); // buckets >= 11 use V(x >= 10) = 3
+        assertThat(store.heldVersions()).isEqualTo(2); // 3, and 1 referenced by a kept step
+        assertThat(store.params(1)).isEqualTo(ParameterInit.uniform(SHAPE, 1));
+        assertThatThrownBy(() -> store.params(2)).isInstanceOf(IllegalStateException.class);
+        assertThat(store.versionFor(11, 0)).isEqualTo(3);
+
+        store.release(1);
+        store.prune(11, 0);
+        assertThat(store.heldVersions()).isEqualTo(1);
+    }
+
+    @Test
+    void pruningWithStalenessKeepsTheOlderVersionTheLaggingBucketsUse() {
+        VersionStore store = store();
+        store.prune(11, 2); // buckets >= 11 may use V(8) = 2
+        assertThat(store.params(2)).isEqualTo(ParameterInit.uniform(SHAPE, 2));
+        assertThat(store.versionFor(11, 2)).isEqualTo(2);
+        assertThat(store.versionFor(13, 2)).isEqualTo(3);
+    }
+
+    @Test
+    void aSnapshotRebuildsTheLookupsOfEveryBucketStillToRun() {
+        VersionStore store = store();
+        store.retain(1);
+        store.prune(9, 1);
+        VersionStore restored = new VersionStore(ParameterInit.uniform(SHAPE, 0));
+        store.snapshot().forEach(restored::apply);
+        for (long bucket = 9; bucket < 16; bucket++) {
+            assertThat(restored.ready(bucket, 1)).isEqualTo(store.ready(bucket, 1));
+            if (store.ready(bucket, 1)) {
+                long v = store.versionFor(bucket, 1);
+                assertThat(restored.versionFor(bucket, 1)).isEqualTo(v);
+                assertThat(restored.params(v)).isEqualTo(store.params(v));
+            }
+        }
+        assertThat(restored.params(1)).isEqualTo(store.params(1));
+        assertThat(restored.latest()).isEqualTo(3);
+        assertThat(restored.completedThrough()).isEqualTo(12);
+    }
+
+    @Test
+    void theNewestVersionIsKeptAndTheInitialOneGoesOnceNothingCanUseIt() {
+        VersionStore store = new VersionStore(ParameterInit.uniform(SHAPE, 0));
+        store.apply(update(1, 3));
+        store.prune(1000, 0);
+        Parameters newest = store.params(1);
+        assertThat(newest).isEqualTo(ParameterInit.uniform(SHAPE, 1));
+        assertThat(store.heldVersions()).isEqualTo(1);
+        assertThatThrownBy(() -> store.params(0)).isInstanceOf(IllegalStateException.class);
+    }
+}
