@@ -13,28 +13,14 @@ import dev.bptt.model.Reduction;
 import dev.bptt.model.TrainingOptions;
 import dev.bptt.records.ParameterVersion;
 import dev.bptt.steps.SequenceStep;
-import dev.bptt.steps.StepJson;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.CloseableIterator;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The streaming job on a MiniCluster ends with the reference trainer's parameters (1e-9). */
-class TrainingJobITCase {
-
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+class TrainingJobITCase extends TrainingJobTestBase {
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -55,7 +41,7 @@ class TrainingJobITCase {
         List<SequenceStep> steps = TrainingInputs.mixed(shape, loss, 12, 99 + staleness);
 
         ReferenceTrainer.Result expected = ReferenceTrainer.train(initial, options, steps);
-        List<ParameterVersion> versions = run(steps, initial, options, parallelism);
+        List<ParameterVersion> versions = run(steps, initial, options, parallelism).versions();
 
         List<ParameterVersion> updates = versions.stream().filter(ParameterVersion::isUpdate).toList();
         assertThat(updates).hasSize(expected.versions().size());
@@ -66,21 +52,5 @@ class TrainingJobITCase {
             assertThat(Math.abs(actual[i] - want[i])).as("parameter %d", i)
                     .isLessThanOrEqualTo(1e-9 * Math.max(1, Math.abs(want[i])));
         }
-    }
-
-    static List<ParameterVersion> run(List<SequenceStep> steps, Parameters initial, TrainingOptions options,
-            int parallelism) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(1);
-        List<String> lines = steps.stream().map(StepJson::write).toList();
-        DataStream<String> source = env.fromData(lines);
-        TrainingJob.Outputs outputs = TrainingJob.build(source, initial, options, 0, parallelism);
-        List<ParameterVersion> out = new ArrayList<>();
-        try (CloseableIterator<ParameterVersion> it = outputs.versions().executeAndCollect("training-itcase")) {
-            it.forEachRemaining(out::add);
-        }
-        return out;
     }
 }

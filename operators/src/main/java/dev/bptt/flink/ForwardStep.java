@@ -14,6 +14,7 @@ import dev.bptt.steps.BadStepException;
 import dev.bptt.steps.KeyProgress;
 import dev.bptt.steps.RejectKind;
 import dev.bptt.steps.SequenceStep;
+import dev.bptt.steps.StepJson;
 import dev.bptt.steps.StepOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,7 +150,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             progress.update(StepOrder.advance(previous, step));
             renewTimers(previous, step);
         } catch (BadStepException e) {
-            output.collect(DEAD_LETTERS, new StreamRecord<>(new DeadLetter(e.getMessage(), step.toString(), "")));
+            output.collect(DEAD_LETTERS, new StreamRecord<>(new DeadLetter(e.getMessage(), StepJson.write(step), "")));
             return;
         }
         schedule(PendingStep.of(options.bucketOf(step.time()), step));
