@@ -25,6 +25,7 @@ import dev.bptt.records.ParameterVersion;
 import dev.bptt.records.Prediction;
 import dev.bptt.records.TrainingStep;
 import dev.bptt.steps.SequenceStep;
+import dev.bptt.steps.StepJson;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -267,8 +268,9 @@ class ForwardStepHarnessTest {
             assertThat(dead).extracting(d -> d.reason().substring(0, d.reason().indexOf(':')))
                     .containsExactly("duplicate_step", "step_out_of_order", "step_out_of_order", "late",
                             "time_decreasing", "step_out_of_order");
-            assertThat(dead).extracting(DeadLetter::record).containsExactly(duplicate.toString(), skip.toString(),
-                    restart.toString(), late.toString(), backwards.toString(), firstNotZero.toString());
+            assertThat(dead).extracting(DeadLetter::record).containsExactly(StepJson.write(duplicate),
+                    StepJson.write(skip), StepJson.write(restart), StepJson.write(late), StepJson.write(backwards),
+                    StepJson.write(firstNotZero));
             assertThat(dead).extracting(DeadLetter::origin).containsOnly("");
             assertThat(dead.get(3).reason()).contains("watermark 199");
             // Rejected steps change nothing: the next valid step of each key is accepted as usual.
