@@ -1,5 +1,6 @@
 package dev.bptt.cli;
 
+import dev.bptt.connectors.demo.DelayedRecallSource;
 import dev.bptt.connectors.demo.DelayedRecallTask;
 import dev.bptt.job.LocalTraining;
 import dev.bptt.job.report.LossPlot;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Option;
         description = {
             "Trains on a built-in task that needs memory, end to end on an embedded Flink MiniCluster.",
             "Each of --keys sequences gets a random +-1 per step and must output the value it saw --delay steps",
-            "earlier. Writes the steps, params-final.npz, metrics.csv and loss.png into a run folder.",
+            "earlier; the steps come from a generator source. Writes params-final.npz, metrics.csv and loss.png",
+            "into a run folder.",
             "Try --k2 4 (a window no longer than the delay): it cannot learn the task."
         })
 final class DemoCommand implements Callable<Integer> {
@@ -72,12 +74,18 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Run folder (default: runs/demo-<time>).")
     Path out;
 
+    @Option(names = "--write-steps", description = "Also write the generated steps to <out>/steps.jsonl "
+            + "(to replay them with 'bptt train').")
+    boolean writeSteps;
+
     @Option(names = "--compare-k2", description = "Also train with this window length (in <out>/compare-k2-<K>) and "
             + "draw both loss curves in <out>/loss-compare.png.")
     Integer compareK2;
 
-    private List<VersionMetrics> train(ModelShape shape, TrainingOptions options, Path steps, Path dir) throws Exception {
-        LocalTraining.Summary summary = LocalTraining.run(new LocalTraining.Run(steps, ParameterInit.uniform(shape, seed),
+    private List<VersionMetrics> train(ModelShape shape, TrainingOptions options, DelayedRecallTask task, Path dir)
+            throws Exception {
+        LocalTraining.Summary summary = LocalTraining.run(new LocalTraining.Run(DelayedRecallSource.of(task),
+                ParameterInit.uniform(shape, seed),
                 options, 0, parallelism, dir, "delayed recall (delay " + delay + "), " + label(options) + ", " + shape),
                 System.err);
         List<VersionMetrics> m = summary.metrics();
@@ -133,16 +141,17 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = out != null ? out
                 : Path.of("runs", "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         DelayedRecallTask task = new DelayedRecallTask(keys, length, delay, STEP_MS, 0, seed);
-        Path steps = dir.resolve("steps.jsonl");
-        java.nio.file.Files.createDirectories(dir);
-        task.writeJsonl(steps);
+        if (writeSteps) {
+            java.nio.file.Files.createDirectories(dir);
+            task.writeJsonl(dir.resolve("steps.jsonl"));
+        }
         ModelShape shape = new ModelShape(cell, DelayedRecallTask.INPUT_SIZE, hidden, DelayedRecallTask.OUTPUT_SIZE);
         System.out.printf("demo: %d sequences x %d steps; target = input %d steps back; %s, adam %s%n",
                 keys, length, delay, shape, lr);
         LinkedHashMap<String, List<VersionMetrics>> curves = new LinkedHashMap<>();
-        curves.put(label(options), train(shape, options, steps, dir));
+        curves.put(label(options), train(shape, options, task, dir));
         if (compare != null) {
-            curves.put(label(compare), train(shape, compare, steps, dir.resolve("compare-k2-" + compare.k2())));
+            curves.put(label(compare), train(shape, compare, task, dir.resolve("compare-k2-" + compare.k2())));
             LossPlot.compare(dir.resolve("loss-compare.png"), "delayed recall (delay " + delay + "): "
                     + "the window must reach back past the delay", curves);
         }

@@ -42,7 +42,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingOptions options = job.training(window, update);
         Parameters initial = Inputs.parameters("--params", params);
         Inputs.requireFile("--steps", steps);
-        LocalTraining.Summary summary = LocalTraining.run(new LocalTraining.Run(steps, initial, options,
+        LocalTraining.Summary summary = LocalTraining.run(new LocalTraining.Run(LocalTraining.fileSource(steps), initial, options,
                 job.outOfOrdernessMs, job.parallelism, out, "TBPTT(" + options.k1() + ", " + options.k2() + ") "
                         + initial.shape()), System.err);
         System.out.printf("wrote %s: params-final.npz, metrics.csv (%d versions), dead-letters.jsonl (%d), loss.png%n",

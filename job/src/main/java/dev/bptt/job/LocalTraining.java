@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.file.src.FileSource;
@@ -34,9 +35,15 @@ import org.apache.flink.util.CloseableIterator;
  */
 public final class LocalTraining {
 
-    /** What to run. */
-    public record Run(Path steps, Parameters initial, TrainingOptions options, long outOfOrdernessMs, int parallelism,
-            Path out, String title) {}
+    /** What to run: step records from {@code source} (bounded; read at parallelism 1, in order). */
+    public record Run(Source<String, ?, ?> source, Parameters initial, TrainingOptions options, long outOfOrdernessMs,
+            int parallelism, Path out, String title) {}
+
+    /** The lines of a steps file as a bounded source. */
+    public static Source<String, ?, ?> fileSource(Path steps) {
+        return FileSource.forRecordStreamFormat(new TextLineInputFormat(),
+                new org.apache.flink.core.fs.Path(steps.toAbsolutePath().toUri())).build();
+    }
 
     /** What came out. */
     public record Summary(List<VersionMetrics> metrics, Parameters finalParams, long deadLetters, long steps,
@@ -51,9 +58,7 @@ public final class LocalTraining {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
-        FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(),
-                new org.apache.flink.core.fs.Path(run.steps().toAbsolutePath().toUri())).build();
-        TrainingJob.Outputs job = TrainingJob.build(env.fromSource(source, WatermarkStrategy.noWatermarks(), "steps-file"),
+        TrainingJob.Outputs job = TrainingJob.build(env.fromSource(run.source(), WatermarkStrategy.noWatermarks(), "steps"),
                 run.initial(), run.options(), run.outOfOrdernessMs(), run.parallelism());
         CloseableIterator<ParameterVersion> versions = job.versions().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = job.deadLetters().collectAsync();

@@ -23,7 +23,8 @@ import java.util.Locale;
  * Deterministic: {@code x_t} is a hash (SplitMix64) of seed, key index and t, so any step can be
  * made on its own and the same arguments give the same task on every machine.
  */
-public record DelayedRecallTask(int keys, int length, int delay, long stepMs, long startMs, long seed) {
+public record DelayedRecallTask(int keys, int length, int delay, long stepMs, long startMs, long seed)
+        implements java.io.Serializable {
 
     /** Numbers per input: the value to remember and the recall cue. */
     public static final int INPUT_SIZE = 2;
