@@ -119,12 +119,11 @@ public final class LocalTraining {
 
     private static long writeDeadLetters(CloseableIterator<DeadLetter> letters, Path out) {
         try (DeadLetterFile file = DeadLetterFile.open(out.resolve("dead-letters.jsonl"))) {
-            long n = 0;
             while (letters.hasNext()) {
                 DeadLetter d = letters.next();
-                file.write(d.reason(), d.record(), ++n);
+                file.write(d.reason(), d.record(), d.origin());
             }
-            return n;
+            return file.count();
         } catch (IOException e) {
             throw new UncheckedIOException("writing dead letters failed", e);
         }

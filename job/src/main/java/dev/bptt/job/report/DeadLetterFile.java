@@ -15,12 +15,12 @@ import java.util.Objects;
 /**
  * A dead-letter file: records the job could not use, one JSON object per line, appended:
  *
- * <pre>{@code {"reason":"wrong_dimension: input has 3 numbers, expected 2","record":"{\"key\":...}","line":17}}</pre>
+ * <pre>{@code {"reason":"wrong_dimension: input has 3 numbers, expected 2","record":"{\"key\":...}","origin":"steps/0/17"}}</pre>
  *
  * <p>{@code record} is the original record text, kept exactly: the output is ASCII, with every
  * other character (and any unpaired surrogate) written as a JSON <code>&#92;uXXXX</code> escape, so any
- * JSON parser gives back the same string. {@code line} is the caller's position of the record
- * (the 1-based line of an input file). Each record is flushed as it is written. Thread-safe.
+ * JSON parser gives back the same string. {@code origin} says where the record came from
+ * (e.g. {@code topic/partition/offset}) and is left out when unknown. Each record is flushed as it is written. Thread-safe.
  */
 public final class DeadLetterFile implements Closeable {
 
@@ -54,7 +54,7 @@ public final class DeadLetterFile implements Closeable {
      *
      * @throws IOException if writing fails or the file was closed
      */
-    public synchronized void write(String reason, String record, long line) throws IOException {
+    public synchronized void write(String reason, String record, String origin) throws IOException {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(record, "record");
         if (out.isClosed()) {
@@ -63,7 +63,9 @@ public final class DeadLetterFile implements Closeable {
         out.writeStartObject();
         out.writeStringField("reason", reason);
         out.writeStringField("record", record);
-        out.writeNumberField("line", line);
+        if (origin != null && !origin.isEmpty()) {
+            out.writeStringField("origin", origin);
+        }
         out.writeEndObject();
         out.writeRaw('\n');
         out.flush();

@@ -18,12 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** Dead letters are JSON lines that give back the reason, the exact record text and its line. */
 class DeadLetterFileTest {
 
-    private record Letter(String reason, String record, long line) {}
+    private record Letter(String reason, String record, String origin) {}
 
     private static Letter parse(String json) throws IOException {
         String reason = null;
         String record = null;
-        long line = Long.MIN_VALUE;
+        String origin = "";
         try (JsonParser p = new JsonFactory().createParser(json)) {
             assertThat(p.nextToken()).isEqualTo(JsonToken.START_OBJECT);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -32,13 +32,13 @@ class DeadLetterFileTest {
                 switch (name) {
                     case "reason" -> reason = p.getText();
                     case "record" -> record = p.getText();
-                    case "line" -> line = p.getLongValue();
+                    case "origin" -> origin = p.getText();
                     default -> throw new AssertionError("unexpected field " + name);
                 }
             }
             assertThat(p.nextToken()).isNull();
         }
-        return new Letter(reason, record, line);
+        return new Letter(reason, record, origin);
     }
 
     private static List<Letter> readAll(Path file) throws IOException {
@@ -52,16 +52,16 @@ class DeadLetterFileTest {
     @Test
     void eachLetterIsOneLineThatParsesBackExactly(@TempDir Path dir) throws IOException {
         List<Letter> written = List.of(
-                new Letter("malformed_json: unexpected end", "{\"key\":\"a\",\"input\":[1,", 1),
-                new Letter("wrong_dimension: \"input\" has 3 numbers", "{\"key\":\"quote \\\" and \\\\\"}", 2),
-                new Letter("two\nlines", "first line\nsecond line\r\n\ttab and \u0000 nul and \u001f", 3),
-                new Letter("non-ASCII", "{\"key\":\"Grüße, 温度, Ωmega, 🌡️ sensor\"}", 40),
-                new Letter("unpaired surrogate", "broken \uD800 text \uDC00", 5),
-                new Letter("", "", -1));
+                new Letter("malformed_json: unexpected end", "{\"key\":\"a\",\"input\":[1,", "steps.jsonl:1"),
+                new Letter("wrong_dimension: \"input\" has 3 numbers", "{\"key\":\"quote \\\" and \\\\\"}", "steps/0/17"),
+                new Letter("two\nlines", "first line\nsecond line\r\n\ttab and \u0000 nul and \u001f", "x"),
+                new Letter("non-ASCII", "{\"key\":\"Grüße, 温度, Ωmega, 🌡️ sensor\"}", "Ω"),
+                new Letter("unpaired surrogate", "broken \uD800 text \uDC00", ""),
+                new Letter("", "", ""));
         Path file = dir.resolve("dead-letters.jsonl");
         try (DeadLetterFile dead = DeadLetterFile.open(file)) {
             for (Letter l : written) {
-                dead.write(l.reason(), l.record(), l.line());
+                dead.write(l.reason(), l.record(), l.origin());
             }
             assertThat(dead.count()).isEqualTo(written.size());
         }
@@ -71,26 +71,29 @@ class DeadLetterFileTest {
     }
 
     @Test
-    void aLineHasTheFieldsReasonRecordAndLineInThatOrder(@TempDir Path dir) throws IOException {
+    void aLineHasTheFieldsReasonRecordAndOriginInThatOrderAndNoOriginWhenUnknown(@TempDir Path dir)
+            throws IOException {
         Path file = dir.resolve("dead.jsonl");
         try (DeadLetterFile dead = DeadLetterFile.open(file)) {
-            dead.write("step_out_of_order: expected step 3", "{\"key\":\"k\",\"step\":5}", 17);
+            dead.write("step_out_of_order: expected step 3", "{\"key\":\"k\",\"step\":5}", "steps/0/17");
+            dead.write("late: x", "{}", "");
         }
 
         assertThat(Files.readString(file, UTF_8)).isEqualTo(
-                "{\"reason\":\"step_out_of_order: expected step 3\",\"record\":\"{\\\"key\\\":\\\"k\\\",\\\"step\\\":5}\",\"line\":17}\n");
+                "{\"reason\":\"step_out_of_order: expected step 3\",\"record\":\"{\\\"key\\\":\\\"k\\\",\\\"step\\\":5}\",\"origin\":\"steps/0/17\"}\n"
+                        + "{\"reason\":\"late: x\",\"record\":\"{}\"}\n");
     }
 
     @Test
     void openingAnExistingFileAppendsAndCountsOnlyNewLetters(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("out/dead.jsonl");
         try (DeadLetterFile dead = DeadLetterFile.open(file)) {
-            dead.write("a", "1", 1);
-            dead.write("b", "2", 2);
+            dead.write("a", "1", "");
+            dead.write("b", "2", "");
         }
         try (DeadLetterFile dead = DeadLetterFile.open(file)) {
             assertThat(dead.count()).isZero();
-            dead.write("c", "3", 3);
+            dead.write("c", "3", "");
             assertThat(dead.count()).isEqualTo(1);
             assertThat(dead.file()).isEqualTo(file);
             assertThat(Files.readAllLines(file, UTF_8)).hasSize(3); // flushed before close
@@ -104,6 +107,6 @@ class DeadLetterFileTest {
         DeadLetterFile dead = DeadLetterFile.open(dir.resolve("dead.jsonl"));
         dead.close();
 
-        assertThatThrownBy(() -> dead.write("late", "x", 1)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> dead.write("late", "x", "")).isInstanceOf(IOException.class);
     }
 }
