@@ -58,7 +58,8 @@ public final class LocalTraining {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
-        TrainingJob.Outputs job = TrainingJob.build(env.fromSource(run.source(), WatermarkStrategy.noWatermarks(), "steps"),
+        TrainingJob.Outputs job = TrainingJob.build(
+                TrainingJob.records(env.fromSource(run.source(), WatermarkStrategy.noWatermarks(), "steps")),
                 run.initial(), run.options(), run.outOfOrdernessMs(), run.parallelism());
         CloseableIterator<ParameterVersion> versions = job.versions().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = job.deadLetters().collectAsync();

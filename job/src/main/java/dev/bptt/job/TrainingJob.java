@@ -12,6 +12,7 @@ import dev.bptt.model.TrainingOptions;
 import dev.bptt.records.DeadLetter;
 import dev.bptt.records.GradientPartial;
 import dev.bptt.records.ParameterVersion;
+import dev.bptt.records.RawStep;
 import dev.bptt.records.Prediction;
 import dev.bptt.records.TrainingStep;
 import dev.bptt.steps.SequenceStep;
@@ -39,19 +40,24 @@ public final class TrainingJob {
 
     private TrainingJob() {}
 
+    /** Lines of text (a file, a generator) as step records with no origin. */
+    public static DataStream<RawStep> records(DataStream<String> lines) {
+        return lines.map(RawStep::ofText, TypeInformation.of(RawStep.class)).name("Records");
+    }
+
     /**
      * Builds the graph on {@code lines}' environment.
      *
-     * @param lines step records (CONTRACT.md §2), one per element
+     * @param records step records (CONTRACT.md §2) with their origin, one per element
      * @param parallelism of the keyed forward and backward operators (and the loop's tail)
      */
-    public static Outputs build(DataStream<String> lines, Parameters initial, TrainingOptions options,
+    public static Outputs build(DataStream<RawStep> records, Parameters initial, TrainingOptions options,
             long outOfOrdernessMs, int parallelism) {
         StepSchema schema = new StepSchema(initial.shape().inputSize(), initial.shape().outputSize(),
                 options.loss() == Loss.XENT, true);
 
         // parse + validate; bad records to the dead letters
-        SingleOutputStreamOperator<SequenceStep> parsed = lines
+        SingleOutputStreamOperator<SequenceStep> parsed = records
                 .process(new ParseSteps(schema), TypeInformation.of(SequenceStep.class))
                 .name("ParseSteps").uid(OperatorIds.PARSE);
         // event time, bucket-aligned watermarks

@@ -95,7 +95,8 @@ abstract class TrainingJobTestBase {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(sourceParallelism);
-        TrainingJob.Outputs outputs = TrainingJob.build(source.apply(env), initial, options, 0, parallelism);
+        TrainingJob.Outputs outputs = TrainingJob.build(TrainingJob.records(source.apply(env)), initial, options, 0,
+                parallelism);
         CloseableIterator<ParameterVersion> versions = outputs.versions().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = outputs.deadLetters().collectAsync();
         CloseableIterator<Prediction> predictions = outputs.predictions().collectAsync();

@@ -150,7 +150,8 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             progress.update(StepOrder.advance(previous, step));
             renewTimers(previous, step);
         } catch (BadStepException e) {
-            output.collect(DEAD_LETTERS, new StreamRecord<>(new DeadLetter(e.getMessage(), StepJson.write(step), "")));
+            output.collect(DEAD_LETTERS, new StreamRecord<>(new DeadLetter(e.getMessage(), StepJson.write(step), false,
+                    step.origin())));
             return;
         }
         schedule(PendingStep.of(options.bucketOf(step.time()), step));

@@ -1,15 +1,23 @@
 package dev.bptt.flink;
 
 import dev.bptt.records.DeadLetter;
+import dev.bptt.records.RawStep;
 import dev.bptt.steps.BadStepException;
 import dev.bptt.steps.SequenceStep;
 import dev.bptt.steps.StepParser;
 import dev.bptt.steps.StepSchema;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
-/** Parses step records (CONTRACT.md §2); a record that breaks the format goes to the dead letters. */
-public final class ParseSteps extends ProcessFunction<String, SequenceStep> {
+/**
+ * Parses step records (CONTRACT.md §2); a record that breaks the format goes to the dead letters
+ * with its text (base64 when it is not UTF-8) and origin. Blank records are skipped.
+ */
+public final class ParseSteps extends ProcessFunction<RawStep, SequenceStep> {
 
     private final StepParser parser;
 
@@ -18,14 +26,40 @@ public final class ParseSteps extends ProcessFunction<String, SequenceStep> {
     }
 
     @Override
-    public void processElement(String line, Context ctx, Collector<SequenceStep> out) {
-        if (line.isBlank()) {
+    public void processElement(RawStep raw, Context ctx, Collector<SequenceStep> out) {
+        byte[] value = raw.value();
+        if (value != null && isBlank(value)) {
             return;
         }
         try {
-            out.collect(parser.parse(line));
+            SequenceStep step = value == null
+                    ? parser.parse((String) null)
+                    : parser.parse(value, 0, value.length);
+            out.collect(raw.origin().isEmpty() ? step : step.withOrigin(raw.origin()));
         } catch (BadStepException e) {
-            ctx.output(ForwardStep.DEAD_LETTERS, new DeadLetter(e.getMessage(), line, ""));
+            ctx.output(ForwardStep.DEAD_LETTERS, deadLetter(e.getMessage(), value, raw.origin()));
         }
+    }
+
+    /** A dead letter keeping the record's text, or its bytes in base64 where they are not UTF-8. */
+    static DeadLetter deadLetter(String reason, byte[] value, String origin) {
+        if (value == null) {
+            return new DeadLetter(reason, "", false, origin);
+        }
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(value)).toString();
+            return new DeadLetter(reason, text, false, origin);
+        } catch (CharacterCodingException e) {
+            return new DeadLetter(reason, Base64.getEncoder().encodeToString(value), true, origin);
+        }
+    }
+
+    private static boolean isBlank(byte[] value) {
+        for (byte b : value) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
     }
 }

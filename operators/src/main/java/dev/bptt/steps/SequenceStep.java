@@ -13,9 +13,12 @@ import java.util.Objects;
  *
  * <p>Arrays are shared, not copied (this is a per-record stream element); treat them as
  * read-only. {@code equals}, {@code hashCode} and {@code toString} use the array contents.
+ * {@code origin} says where the record came from (e.g. {@code topic/partition/offset}, or "") for
+ * dead letters; it is not part of the step's identity and {@code equals} ignores it.
  */
 public record SequenceStep(
-        String key, long step, long time, double[] input, double[] target, int targetClass, boolean last) {
+        String key, long step, long time, double[] input, double[] target, int targetClass, boolean last,
+        String origin) {
 
     /** {@code time} of a step whose record carried no time. */
     public static final long NO_TIME = Long.MIN_VALUE;
@@ -23,8 +26,19 @@ public record SequenceStep(
     /** {@code targetClass} of a step without an {@code xent} class target. */
     public static final int NO_CLASS = -1;
 
+    /** A step with no known origin. */
+    public SequenceStep(String key, long step, long time, double[] input, double[] target, int targetClass, boolean last) {
+        this(key, step, time, input, target, targetClass, last, "");
+    }
+
+    /** The same step, read from {@code origin} (e.g. {@code topic/partition/offset}). */
+    public SequenceStep withOrigin(String origin) {
+        return new SequenceStep(key, step, time, input, target, targetClass, last, origin);
+    }
+
     /** Checks the invariants listed on the type. */
     public SequenceStep {
+        origin = origin == null ? "" : origin;
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(input, "input");
         if (step < 0) {

@@ -30,11 +30,12 @@ class StreamTypesSerializationTest {
         ring.push(new double[] {1, 2}, 0, new double[] {0.1, 0.2, 0.3, 0.4}, 0, new double[] {5}, 0, -2, 7);
         return Stream.of(
                 new SequenceStep("k", 3, 1000, new double[] {1, -2}, new double[] {0.5}, SequenceStep.NO_CLASS, true),
-                new SequenceStep("k", 0, SequenceStep.NO_TIME, new double[] {1}, null, 2, false),
+                new SequenceStep("k", 0, SequenceStep.NO_TIME, new double[] {1}, null, 2, false, "steps/0/1"),
                 new TrainingStep("k", 1, 10, 0, new double[] {1}, new double[] {0, 1}, null, 1, false, 4),
                 TrainingStep.expiry("k", 10, 0),
                 new Prediction("k", 1, 10, new double[] {0.25}, 3),
-                new DeadLetter("late: x", "{\"key\":1}", "file:3"),
+                new DeadLetter("late: x", "{\"key\":1}", false, "steps/0/3"),
+                new RawStep(new byte[] {1, 2, (byte) 0xff}, "steps/1/9"),
                 new GradientPartial(5, 1, new double[] {1, 2, 3}, 0.5, 2, 1, 7, 3),
                 new ParameterVersion(4, 9, 9, new double[] {1, 2}, 0.5, 3, 0.1, 7, 1),
                 new ParameterVersion(4, 12, -1, null, 0, 0, Double.NaN, 0, 0),
