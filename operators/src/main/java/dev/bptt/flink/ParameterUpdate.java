@@ -53,6 +53,10 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
     private transient ListState<ParameterVersion> sentState;
     private transient SentVersions sent;
     private transient boolean restored;
+    /** The last update's mean loss, gradient norm and staleness (metrics). */
+    private transient double lastLoss = Double.NaN;
+    private transient double lastNorm = Double.NaN;
+    private transient long lastStaleness;
 
     private transient Parameters params;
     private transient UpdateRule rule;
@@ -100,6 +104,10 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
     @Override
     public void open() throws Exception {
         super.open();
+        getMetricGroup().gauge(Metrics.VERSION, () -> version);
+        getMetricGroup().gauge(Metrics.LOSS, () -> lastLoss);
+        getMetricGroup().gauge(Metrics.GRADIENT_NORM, () -> lastNorm);
+        getMetricGroup().gauge(Metrics.STALENESS, () -> lastStaleness);
         if (restored) {
             for (ParameterVersion message : sent.replay()) {
                 output.collect(LOOP, new StreamRecord<>(message));
@@ -162,6 +170,9 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         long staleness = minVersion < 0 ? 0 : version - minVersion;
         version++;
         long through = bucket == GradientPartial.END_OF_INPUT ? bucket : Math.max(completedThrough, bucket);
+        lastLoss = lossSum / terms;
+        lastNorm = norm;
+        lastStaleness = staleness;
         ParameterVersion made = new ParameterVersion(version, through, bucket, params.toFlat(), lossSum, terms, norm,
                 steps, staleness);
         output.collect(new StreamRecord<>(made));

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -49,6 +50,8 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     private transient long reportedOldest;
     /** A zero gradient, for heartbeats. */
     private transient double[] zeros;
+    /** Windows closed. */
+    private transient Counter windowsMetric;
 
     public TbpttBackward(Parameters initial, TrainingOptions options) {
         super(initial, options);
@@ -71,6 +74,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
         super.open();
         window = new TbpttWindow(shape, options.loss());
         zeros = new double[initialParameters().size()];
+        windowsMetric = getMetricGroup().counter(Metrics.WINDOWS);
         reportedOldest = -1;
         store = ParameterChannel.store(jobId(), subtask(), () -> new VersionStore(initialParameters()));
         // after a restore: the restored rings hold their steps' versions
@@ -124,6 +128,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     }
 
     private void close(StepRing r, long bucket) {
+        windowsMetric.inc();
         WindowLoss loss = window.backward(r, store::params, sums.gradientOf(bucket));
         sums.addWindow(bucket, loss);
     }
