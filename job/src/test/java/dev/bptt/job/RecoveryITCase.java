@@ -85,7 +85,7 @@ class RecoveryITCase extends TrainingJobTestBase {
     }
 
     /** The lines at 2,000 records a second (so checkpoints complete mid-run), with checkpoints and restarts on. */
-    private static DataStream<String> paced(StreamExecutionEnvironment env, List<String> lines, int failAfter) {
+    static DataStream<String> paced(StreamExecutionEnvironment env, List<String> lines, int failAfter) {
         env.enableCheckpointing(50);
         Configuration restarts = new Configuration();
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");

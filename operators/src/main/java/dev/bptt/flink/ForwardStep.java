@@ -151,6 +151,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     @Override
     public void processElement(StreamRecord<SequenceStep> element) throws Exception {
         SequenceStep step = element.getValue();
+        FaultInjection.onRecord(FaultInjection.FORWARD);
         try {
             if (step.time() <= inputWatermark) {
                 throw new BadStepException(RejectKind.LATE, "key \"" + step.key() + "\" step " + step.step()
@@ -358,5 +359,11 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             ParameterChannel.unsubscribe(jobId(), subtask(), subscription);
         }
         super.close();
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        FaultInjection.onCheckpointComplete(FaultInjection.FORWARD);
     }
 }

@@ -118,6 +118,7 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
     @Override
     public void processElement(StreamRecord<GradientPartial> element) {
         GradientPartial p = element.getValue();
+        FaultInjection.onRecord(FaultInjection.UPDATE);
         sent.reported(p.subtask(), p.oldestHeld());
         pending.computeIfAbsent(p.bucket(), b -> new ArrayList<>()).add(p);
     }
@@ -194,5 +195,11 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         pending.values().forEach(all::addAll);
         pendingState.update(all);
         sentState.update(sent.replay());
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        FaultInjection.onCheckpointComplete(FaultInjection.UPDATE);
     }
 }

@@ -90,6 +90,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     @Override
     public void processElement(StreamRecord<TrainingStep> element) throws Exception {
         TrainingStep step = element.getValue();
+        FaultInjection.onRecord(FaultInjection.BACKWARD);
         StepRing r = ring.value();
         if (step.isExpiry()) {
             // the key's sequence ended by the idle timeout: its open window closes now
@@ -175,5 +176,11 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         sumsState.update(sums.snapshot(subtask()));
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        FaultInjection.onCheckpointComplete(FaultInjection.BACKWARD);
     }
 }
