@@ -42,7 +42,7 @@ public final class TrainingJob {
 
     /** Lines of text (a file, a generator) as step records with no origin. */
     public static DataStream<RawStep> records(DataStream<String> lines) {
-        return lines.map(RawStep::ofText, TypeInformation.of(RawStep.class)).name("Records");
+        return lines.map(RawStep::ofText, TypeInformation.of(RawStep.class)).name("Records").uid(OperatorIds.RECORDS);
     }
 
     /**

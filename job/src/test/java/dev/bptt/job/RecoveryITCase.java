@@ -86,6 +86,11 @@ class RecoveryITCase extends TrainingJobTestBase {
 
     /** The lines at 2,000 records a second (so checkpoints complete mid-run), with checkpoints and restarts on. */
     static DataStream<String> paced(StreamExecutionEnvironment env, List<String> lines, int failAfter) {
+        return paced(env, lines, failAfter, 2000);
+    }
+
+    /** The lines at {@code perSecond} records a second, with checkpoints every 50 ms and restarts on. */
+    static DataStream<String> paced(StreamExecutionEnvironment env, List<String> lines, int failAfter, int perSecond) {
         env.enableCheckpointing(50);
         Configuration restarts = new Configuration();
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -94,8 +99,8 @@ class RecoveryITCase extends TrainingJobTestBase {
         env.configure(restarts);
         GeneratorFunction<Long, String> line = index -> lines.get(index.intValue());
         DataGeneratorSource<String> source = new DataGeneratorSource<>(line, lines.size(),
-                RateLimiterStrategy.perSecond(2000), Types.STRING);
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "paced-lines")
-                .map(new FailOnceAfterACheckpoint(failAfter)).name("FailOnce");
+                RateLimiterStrategy.perSecond(perSecond), Types.STRING);
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "paced-lines").uid("paced-lines")
+                .map(new FailOnceAfterACheckpoint(failAfter)).name("FailOnce").uid("fail-once");
     }
 }
