@@ -67,7 +67,11 @@ class FailureInjectionITCase extends TrainingJobTestBase {
     void failureOnceEndsWithTheFailureFreeParameters(String operator, int afterRecords, boolean afterCheckpoint)
             throws Exception {
         FaultInjection.arm(operator, afterRecords, afterCheckpoint);
-        JobOutput out = run(env -> RecoveryITCase.paced(env, lines, Integer.MAX_VALUE), 1, INITIAL, OPTIONS, 2);
+        // before a checkpoint: checkpoints every 10 s, i.e. none completes during the run, so the
+        // job restarts from scratch; after one: every 50 ms, so it restores from a checkpoint
+        long checkpointMs = afterCheckpoint ? 50 : 10_000;
+        JobOutput out = run(env -> RecoveryITCase.paced(env, lines, Integer.MAX_VALUE, 500, checkpointMs), 1, INITIAL,
+                OPTIONS, 2);
 
         assertThat(FaultInjection.fired(operator)).as("the failure was injected").isTrue();
         assertThat(out.finalParams(INITIAL)).as("bit for bit").containsExactly(uninterrupted);

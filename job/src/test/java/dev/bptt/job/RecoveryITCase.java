@@ -84,14 +84,23 @@ class RecoveryITCase extends TrainingJobTestBase {
         assertThat(recovered.finalParams(initial)).as("bit for bit").containsExactly(uninterrupted.finalParams(initial));
     }
 
-    /** The lines at 2,000 records a second (so checkpoints complete mid-run), with checkpoints and restarts on. */
+    /**
+     * The lines at 500 records a second, with checkpoints and restarts on: slow enough that
+     * checkpoints (every 50 ms) complete well before the middle of the run even on a loaded machine
+     * (at 2,000 a second a CI run once ended before its first checkpoint).
+     */
     static DataStream<String> paced(StreamExecutionEnvironment env, List<String> lines, int failAfter) {
-        return paced(env, lines, failAfter, 2000);
+        return paced(env, lines, failAfter, 500, 50);
     }
 
-    /** The lines at {@code perSecond} records a second, with checkpoints every 50 ms and restarts on. */
     static DataStream<String> paced(StreamExecutionEnvironment env, List<String> lines, int failAfter, int perSecond) {
-        env.enableCheckpointing(50);
+        return paced(env, lines, failAfter, perSecond, 50);
+    }
+
+    /** The lines at {@code perSecond} records a second, with checkpoints every {@code checkpointMs} and restarts on. */
+    static DataStream<String> paced(StreamExecutionEnvironment env, List<String> lines, int failAfter, int perSecond,
+            long checkpointMs) {
+        env.enableCheckpointing(checkpointMs);
         Configuration restarts = new Configuration();
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
