@@ -16,10 +16,6 @@ import dev.bptt.steps.RejectKind;
 import dev.bptt.steps.SequenceStep;
 import dev.bptt.steps.StepJson;
 import dev.bptt.steps.StepOrder;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.TaskInfo;
@@ -77,7 +73,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     /** Per subtask: the version messages received (replayed on restore). */
     private transient ListState<ParameterVersion> versionsState;
 
-    private transient TreeMap<Long, List<PendingStep>> waiting;
+    private transient PendingBuckets waiting;
     private transient VersionStore store;
     private transient SequenceForward forward;
     private transient MailboxExecutor mailbox;
@@ -89,7 +85,6 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     /** Steps run (forward pass done), dead letters sent, items waiting for their version. */
     private transient Counter stepsMetric;
     private transient Counter deadLettersMetric;
-    private transient int waitingCount;
 
     public ForwardStep(Parameters initial, TrainingOptions options) {
         super(initial, options);
@@ -112,7 +107,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
                 new ListStateDescriptor<>("pending", PendingStep.class));
         versionsState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("versions", ParameterVersion.class));
-        waiting = new TreeMap<>();
+        waiting = new PendingBuckets();
         store = ParameterChannel.store(jobId(), subtask(), () -> new VersionStore(initialParameters()));
         for (ParameterVersion message : versionsState.get()) {
             store.apply(message);
@@ -121,8 +116,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         for (PendingStep pending : pendingState.get()) {
             if (KeyGroupRangeAssignment.assignKeyToParallelOperator(pending.key(), task.getMaxNumberOfParallelSubtasks(),
                     task.getNumberOfParallelSubtasks()) == task.getIndexOfThisSubtask()) {
-                waiting.computeIfAbsent(pending.bucket(), b -> new ArrayList<>()).add(pending);
-                waitingCount++;
+                waiting.add(pending);
             }
         }
         inputWatermark = Long.MIN_VALUE;
@@ -135,7 +129,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         forward = new SequenceForward(shape);
         stepsMetric = getMetricGroup().counter(Metrics.STEPS);
         deadLettersMetric = getMetricGroup().counter(Metrics.DEAD_LETTERS);
-        getMetricGroup().gauge(Metrics.WAITING, () -> waitingCount);
+        getMetricGroup().gauge(Metrics.WAITING, () -> waiting.size());
         getMetricGroup().gauge(Metrics.VERSION, () -> store.latest());
         timers = getInternalTimerService("key-timers", VoidNamespaceSerializer.INSTANCE, this);
         subscription = message -> {
@@ -238,8 +232,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         if (store.ready(pending.bucket(), options.lead())) {
             run(pending);
         } else {
-            waiting.computeIfAbsent(pending.bucket(), b -> new ArrayList<>()).add(pending);
-            waitingCount++;
+            waiting.add(pending);
         }
     }
 
@@ -280,13 +273,9 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         if (!store.apply(message)) {
             return;
         }
-        while (!waiting.isEmpty() && store.ready(waiting.firstKey(), options.lead())) {
-            Map.Entry<Long, List<PendingStep>> bucket = waiting.pollFirstEntry();
-            waitingCount -= bucket.getValue().size();
-            for (PendingStep pending : bucket.getValue()) {
-                setCurrentKey(pending.key());
-                run(pending);
-            }
+        for (PendingStep pending : waiting.takeReady(bucket -> store.ready(bucket, options.lead()))) {
+            setCurrentKey(pending.key());
+            run(pending);
         }
         pruneVersions();
         emitWatermark();
@@ -302,7 +291,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         }
         long earliest = options.bucketOf(inputWatermark + 1);
         if (!waiting.isEmpty()) {
-            earliest = Math.min(earliest, waiting.firstKey());
+            earliest = Math.min(earliest, waiting.firstBucket());
         }
         store.prune(earliest, options.lead());
     }
@@ -320,10 +309,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
 
     /** Output watermark: the input's, held just before the earliest bucket that still waits. */
     private void emitWatermark() {
-        long held = inputWatermark;
-        if (!waiting.isEmpty()) {
-            held = Math.min(held, waiting.firstKey() * options.bucketMs() - 1);
-        }
+        long held = waiting.heldWatermark(inputWatermark, options.bucketMs());
         if (held > outputWatermark) {
             outputWatermark = held;
             output.emitWatermark(new Watermark(held));
@@ -347,9 +333,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        List<PendingStep> all = new ArrayList<>();
-        waiting.values().forEach(all::addAll);
-        pendingState.update(all);
+        pendingState.update(waiting.all());
         versionsState.update(store.snapshot());
     }
 
