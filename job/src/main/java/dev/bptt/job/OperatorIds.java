@@ -2,6 +2,7 @@ package dev.bptt.job;
 
 /** Stable operator uids: state is restored by these names. Never change one that has shipped. */
 public final class OperatorIds {
+    public static final String RECORDS = "step-records";
     public static final String PARSE = "parse-steps";
     public static final String WATERMARKS = "bucket-watermarks";
     public static final String FORWARD = "forward-step";

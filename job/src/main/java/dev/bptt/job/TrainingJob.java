@@ -42,7 +42,7 @@ public final class TrainingJob {
 
     /** Lines of text (a file, a generator) as step records with no origin. */
     public static DataStream<RawStep> records(DataStream<String> lines) {
-        return lines.map(RawStep::ofText, TypeInformation.of(RawStep.class)).name("Records");
+        return lines.map(RawStep::ofText, TypeInformation.of(RawStep.class)).name("Records").uid(OperatorIds.RECORDS);
     }
 
     /**
@@ -77,10 +77,10 @@ public final class TrainingJob {
                 .uid(OperatorIds.BACKWARD).setParallelism(parallelism).setBufferTimeout(LOOP_BUFFER_TIMEOUT_MS);
         // global sum per bucket and one update per bucket
         SingleOutputStreamOperator<ParameterVersion> versions = partials
-                .transform("ParameterUpdate", TypeInformation.of(ParameterVersion.class), new ParameterUpdate(initial, options))
+                .transform("ParameterUpdate", TypeInformation.of(ParameterVersion.class), new ParameterUpdate(initial, options, parallelism))
                 .uid(OperatorIds.UPDATE).setParallelism(1).setMaxParallelism(1).setBufferTimeout(LOOP_BUFFER_TIMEOUT_MS);
         // the loop: every version back to every forward subtask
-        SingleOutputStreamOperator<Void> feedback = versions.broadcast()
+        SingleOutputStreamOperator<Void> feedback = versions.getSideOutput(ParameterUpdate.LOOP).broadcast()
                 .transform("ParameterFeedback", Types.VOID, new ParameterFeedback())
                 .uid(OperatorIds.FEEDBACK).setParallelism(parallelism);
         feedback.getTransformation().setCoLocationGroupKey(OperatorIds.LOOP);

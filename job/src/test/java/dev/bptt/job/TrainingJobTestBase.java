@@ -91,7 +91,34 @@ abstract class TrainingJobTestBase {
      */
     static JobOutput run(Function<StreamExecutionEnvironment, DataStream<String>> source, int sourceParallelism,
             Parameters initial, TrainingOptions options, int parallelism) throws Exception {
-        Configuration conf = new Configuration();
+        return start(source, sourceParallelism, initial, options, parallelism, new Configuration()).await();
+    }
+
+    /** A job started on the MiniCluster whose three outputs are being drained. */
+    record RunningJob(JobClient client, ExecutorService drains, Future<List<ParameterVersion>> versions,
+            Future<List<DeadLetter>> deadLetters, Future<List<Prediction>> predictions,
+            List<ParameterVersion> versionsSoFar) {
+
+        /** Waits for the end of the job and its outputs. */
+        JobOutput await() throws Exception {
+            try {
+                JobOutput out = new JobOutput(versions.get(), deadLetters.get(), predictions.get());
+                JobExecutionResult result = client.getJobExecutionResult().get();
+                assertThat(result.getJobID()).as("the job ended").isEqualTo(client.getJobID());
+                return out;
+            } finally {
+                drains.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * Starts the job on the source {@code source} makes, with {@code extra} configuration (e.g. a
+     * savepoint to restore).
+     */
+    static RunningJob start(Function<StreamExecutionEnvironment, DataStream<String>> source, int sourceParallelism,
+            Parameters initial, TrainingOptions options, int parallelism, Configuration extra) throws Exception {
+        Configuration conf = new Configuration(extra);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(sourceParallelism);
@@ -103,21 +130,13 @@ abstract class TrainingJobTestBase {
         JobClient client = env.executeAsync("training-itcase");
         // Drain all three at once, each on its own thread: a collect sink whose buffer is full blocks its task.
         ExecutorService drains = Executors.newFixedThreadPool(3);
-        try {
-            Future<List<ParameterVersion>> v = drains.submit(() -> drain(versions));
-            Future<List<DeadLetter>> d = drains.submit(() -> drain(deadLetters));
-            Future<List<Prediction>> p = drains.submit(() -> drain(predictions));
-            JobOutput out = new JobOutput(v.get(), d.get(), p.get());
-            JobExecutionResult result = client.getJobExecutionResult().get();
-            assertThat(result.getJobID()).as("the job ended").isEqualTo(client.getJobID());
-            return out;
-        } finally {
-            drains.shutdownNow();
-        }
+        List<ParameterVersion> soFar = new java.util.concurrent.CopyOnWriteArrayList<>();
+        return new RunningJob(client, drains, drains.submit(() -> drain(versions, soFar)),
+                drains.submit(() -> drain(deadLetters, new ArrayList<>())),
+                drains.submit(() -> drain(predictions, new ArrayList<>())), soFar);
     }
 
-    private static <T> List<T> drain(CloseableIterator<T> it) throws Exception {
-        List<T> out = new ArrayList<>();
+    private static <T> List<T> drain(CloseableIterator<T> it, List<T> out) throws Exception {
         try (it) {
             it.forEachRemaining(out::add);
         }

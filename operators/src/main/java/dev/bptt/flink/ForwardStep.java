@@ -28,6 +28,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -85,6 +86,10 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     private transient InternalTimerService<VoidNamespace> timers;
     private transient long inputWatermark;
     private transient long outputWatermark;
+    /** Steps run (forward pass done), dead letters sent, items waiting for their version. */
+    private transient Counter stepsMetric;
+    private transient Counter deadLettersMetric;
+    private transient int waitingCount;
 
     public ForwardStep(Parameters initial, TrainingOptions options) {
         super(initial, options);
@@ -117,6 +122,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             if (KeyGroupRangeAssignment.assignKeyToParallelOperator(pending.key(), task.getMaxNumberOfParallelSubtasks(),
                     task.getNumberOfParallelSubtasks()) == task.getIndexOfThisSubtask()) {
                 waiting.computeIfAbsent(pending.bucket(), b -> new ArrayList<>()).add(pending);
+                waitingCount++;
             }
         }
         inputWatermark = Long.MIN_VALUE;
@@ -127,6 +133,10 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     public void open() throws Exception {
         super.open();
         forward = new SequenceForward(shape);
+        stepsMetric = getMetricGroup().counter(Metrics.STEPS);
+        deadLettersMetric = getMetricGroup().counter(Metrics.DEAD_LETTERS);
+        getMetricGroup().gauge(Metrics.WAITING, () -> waitingCount);
+        getMetricGroup().gauge(Metrics.VERSION, () -> store.latest());
         timers = getInternalTimerService("key-timers", VoidNamespaceSerializer.INSTANCE, this);
         subscription = message -> {
             try {
@@ -141,6 +151,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     @Override
     public void processElement(StreamRecord<SequenceStep> element) throws Exception {
         SequenceStep step = element.getValue();
+        FaultInjection.onRecord(FaultInjection.FORWARD);
         try {
             if (step.time() <= inputWatermark) {
                 throw new BadStepException(RejectKind.LATE, "key \"" + step.key() + "\" step " + step.step()
@@ -150,6 +161,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             progress.update(StepOrder.advance(previous, step));
             renewTimers(previous, step);
         } catch (BadStepException e) {
+            deadLettersMetric.inc();
             output.collect(DEAD_LETTERS, new StreamRecord<>(new DeadLetter(e.getMessage(), StepJson.write(step), false,
                     step.origin())));
             return;
@@ -227,6 +239,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             run(pending);
         } else {
             waiting.computeIfAbsent(pending.bucket(), b -> new ArrayList<>()).add(pending);
+            waitingCount++;
         }
     }
 
@@ -246,6 +259,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         if (s == null) {
             s = new double[shape.stateSize()];
         }
+        stepsMetric.inc();
         double[] before = s.clone();
         double[] y = new double[shape.outputSize()];
         forward.step(w, step.input(), s, y);
@@ -268,6 +282,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         }
         while (!waiting.isEmpty() && store.ready(waiting.firstKey(), options.lead())) {
             Map.Entry<Long, List<PendingStep>> bucket = waiting.pollFirstEntry();
+            waitingCount -= bucket.getValue().size();
             for (PendingStep pending : bucket.getValue()) {
                 setCurrentKey(pending.key());
                 run(pending);
@@ -344,5 +359,11 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             ParameterChannel.unsubscribe(jobId(), subtask(), subscription);
         }
         super.close();
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        FaultInjection.onCheckpointComplete(FaultInjection.FORWARD);
     }
 }

@@ -16,6 +16,7 @@ public final class ParameterFeedback extends AbstractStreamOperator<Void>
 
     @Override
     public void processElement(StreamRecord<ParameterVersion> element) {
+        FaultInjection.onRecord(FaultInjection.LOOP);
         ParameterChannel.publish(ModelOperator.jobId(this), ModelOperator.subtask(this), element.getValue());
     }
 
@@ -23,5 +24,11 @@ public final class ParameterFeedback extends AbstractStreamOperator<Void>
     public void close() throws Exception {
         ParameterChannel.release(ModelOperator.jobId(this), ModelOperator.subtask(this));
         super.close();
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        FaultInjection.onCheckpointComplete(FaultInjection.LOOP);
     }
 }

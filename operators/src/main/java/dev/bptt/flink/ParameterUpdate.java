@@ -5,6 +5,7 @@ import dev.bptt.model.Parameters;
 import dev.bptt.model.TrainingOptions;
 import dev.bptt.model.UpdateRule;
 import dev.bptt.records.GradientPartial;
+import dev.bptt.loop.SentVersions;
 import dev.bptt.records.ParameterVersion;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,21 +14,25 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 /**
  * GradientSum's global half and the update, at parallelism 1: collects every subtask's partial
  * sum of a bucket; when the watermark passes the bucket's end, adds them in subtask order and
  * makes one update ({@link UpdateRule}: reduction, clipping, SGD/Adam) if the bucket has loss
- * terms, emitting the new {@link ParameterVersion}. Whenever the watermark completes more
- * buckets it also says so (a progress message), which is what lets the forward operators release
- * the next buckets. The end-of-input windows make one last update after every bucket's. State:
- * the parameters, the optimizer state, the version counter and the partials not yet applied.
+ * terms. The main output carries each new {@link ParameterVersion} once (for sinks); the
+ * {@link #LOOP} side output carries what the forward operators need: the new versions, a progress
+ * message whenever the watermark completes more buckets (which lets them release the next
+ * buckets), and after a restore what they may have missed. The end-of-input windows make one last
+ * update after every bucket's. State: the parameters, the optimizer state, the version counter,
+ * the partials not yet applied and the loop messages kept for a restore.
  */
 public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         implements OneInputStreamOperator<GradientPartial, ParameterVersion>, BoundedOneInput {
@@ -36,8 +41,22 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
     public record UpdateState(long version, long completedThrough, double[] params, OptimizerState optimizer) {}
 
 
+    /** Every message for the forward operators: updates, completions, re-sends after a restore. */
+    public static final OutputTag<ParameterVersion> LOOP = new OutputTag<>("parameter-loop",
+            TypeInformation.of(ParameterVersion.class));
+
+    private final int forwardParallelism;
+
     private transient ListState<UpdateState> updateState;
     private transient ListState<GradientPartial> pendingState;
+    /** Loop messages a restored forward subtask may miss (re-sent on restore). */
+    private transient ListState<ParameterVersion> sentState;
+    private transient SentVersions sent;
+    private transient boolean restored;
+    /** The last update's mean loss, gradient norm and staleness (metrics). */
+    private transient double lastLoss = Double.NaN;
+    private transient double lastNorm = Double.NaN;
+    private transient long lastStaleness;
 
     private transient Parameters params;
     private transient UpdateRule rule;
@@ -45,8 +64,10 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
     private transient long completedThrough;
     private transient TreeMap<Long, List<GradientPartial>> pending;
 
-    public ParameterUpdate(Parameters initial, TrainingOptions options) {
+    /** @param forwardParallelism how many forward subtasks the loop feeds */
+    public ParameterUpdate(Parameters initial, TrainingOptions options, int forwardParallelism) {
         super(initial, options);
+        this.forwardParallelism = forwardParallelism;
     }
 
     @Override
@@ -69,11 +90,36 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         for (GradientPartial p : pendingState.get()) {
             pending.computeIfAbsent(p.bucket(), b -> new ArrayList<>()).add(p);
         }
+        sentState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("sent", ParameterVersion.class));
+        sent = new SentVersions(forwardParallelism);
+        sentState.get().forEach(sent::sent);
+        restored = context.isRestored();
+    }
+
+    /**
+     * After a restore, sends the forward subtasks again what they may have missed; they apply
+     * only what is new to them.
+     */
+    @Override
+    public void open() throws Exception {
+        super.open();
+        getMetricGroup().gauge(Metrics.VERSION, () -> version);
+        getMetricGroup().gauge(Metrics.LOSS, () -> lastLoss);
+        getMetricGroup().gauge(Metrics.GRADIENT_NORM, () -> lastNorm);
+        getMetricGroup().gauge(Metrics.STALENESS, () -> lastStaleness);
+        if (restored) {
+            for (ParameterVersion message : sent.replay()) {
+                output.collect(LOOP, new StreamRecord<>(message));
+            }
+        }
     }
 
     @Override
     public void processElement(StreamRecord<GradientPartial> element) {
         GradientPartial p = element.getValue();
+        FaultInjection.onRecord(FaultInjection.UPDATE);
+        sent.reported(p.subtask(), p.oldestHeld());
         pending.computeIfAbsent(p.bucket(), b -> new ArrayList<>()).add(p);
     }
 
@@ -88,8 +134,7 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         }
         if (complete > completedThrough) {
             completedThrough = complete;
-            output.collect(new StreamRecord<>(new ParameterVersion(version, completedThrough, -1, null, 0, 0,
-                    Double.NaN, 0, 0)));
+            loop(new ParameterVersion(version, completedThrough, -1, null, 0, 0, Double.NaN, 0, 0));
         }
         output.emitWatermark(mark);
     }
@@ -126,8 +171,19 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         long staleness = minVersion < 0 ? 0 : version - minVersion;
         version++;
         long through = bucket == GradientPartial.END_OF_INPUT ? bucket : Math.max(completedThrough, bucket);
-        output.collect(new StreamRecord<>(new ParameterVersion(version, through, bucket, params.toFlat(), lossSum, terms,
-                norm, steps, staleness)));
+        lastLoss = lossSum / terms;
+        lastNorm = norm;
+        lastStaleness = staleness;
+        ParameterVersion made = new ParameterVersion(version, through, bucket, params.toFlat(), lossSum, terms, norm,
+                steps, staleness);
+        output.collect(new StreamRecord<>(made));
+        loop(made);
+    }
+
+    /** Sends a message into the loop and remembers it for a restore. */
+    private void loop(ParameterVersion message) {
+        sent.sent(message);
+        output.collect(LOOP, new StreamRecord<>(message));
     }
 
     @Override
@@ -138,5 +194,12 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         List<GradientPartial> all = new ArrayList<>();
         pending.values().forEach(all::addAll);
         pendingState.update(all);
+        sentState.update(sent.replay());
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        FaultInjection.onCheckpointComplete(FaultInjection.UPDATE);
     }
 }

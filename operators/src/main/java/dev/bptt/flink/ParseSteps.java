@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -20,9 +22,16 @@ import org.apache.flink.util.Collector;
 public final class ParseSteps extends ProcessFunction<RawStep, SequenceStep> {
 
     private final StepParser parser;
+    /** Records rejected here (counter). */
+    private transient Counter deadLetters;
 
     public ParseSteps(StepSchema schema) {
         this.parser = new StepParser(schema);
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        deadLetters = getRuntimeContext().getMetricGroup().counter(Metrics.DEAD_LETTERS);
     }
 
     @Override
@@ -37,6 +46,9 @@ public final class ParseSteps extends ProcessFunction<RawStep, SequenceStep> {
                     : parser.parse(value, 0, value.length);
             out.collect(raw.origin().isEmpty() ? step : step.withOrigin(raw.origin()));
         } catch (BadStepException e) {
+            if (deadLetters != null) {
+                deadLetters.inc();
+            }
             ctx.output(ForwardStep.DEAD_LETTERS, deadLetter(e.getMessage(), value, raw.origin()));
         }
     }

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -45,6 +46,12 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     private transient BucketSums sums;
     private transient TbpttWindow window;
     private transient VersionStore store;
+    /** The oldest held version last reported to ParameterUpdate. */
+    private transient long reportedOldest;
+    /** A zero gradient, for heartbeats. */
+    private transient double[] zeros;
+    /** Windows closed. */
+    private transient Counter windowsMetric;
 
     public TbpttBackward(Parameters initial, TrainingOptions options) {
         super(initial, options);
@@ -66,6 +73,9 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     public void open() throws Exception {
         super.open();
         window = new TbpttWindow(shape, options.loss());
+        zeros = new double[initialParameters().size()];
+        windowsMetric = getMetricGroup().counter(Metrics.WINDOWS);
+        reportedOldest = -1;
         store = ParameterChannel.store(jobId(), subtask(), () -> new VersionStore(initialParameters()));
         // after a restore: the restored rings hold their steps' versions
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
@@ -80,6 +90,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     @Override
     public void processElement(StreamRecord<TrainingStep> element) throws Exception {
         TrainingStep step = element.getValue();
+        FaultInjection.onRecord(FaultInjection.BACKWARD);
         StepRing r = ring.value();
         if (step.isExpiry()) {
             // the key's sequence ended by the idle timeout: its open window closes now
@@ -118,6 +129,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     }
 
     private void close(StepRing r, long bucket) {
+        windowsMetric.inc();
         WindowLoss loss = window.backward(r, store::params, sums.gradientOf(bucket));
         sums.addWindow(bucket, loss);
     }
@@ -127,8 +139,17 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
         long complete = mark.getTimestamp() == Long.MAX_VALUE
                 ? GradientPartial.END_OF_INPUT - 1
                 : Math.floorDiv(mark.getTimestamp() + 1, options.bucketMs()) - 1;
-        for (GradientPartial partial : sums.takeThrough(complete, subtask())) {
+        long oldest = store.oldestHeld();
+        List<GradientPartial> partials = sums.takeThrough(complete, subtask(), oldest);
+        if (partials.isEmpty() && oldest != reportedOldest && mark.getTimestamp() != Long.MAX_VALUE) {
+            // nothing to sum, but ParameterUpdate must learn what this subtask still holds
+            partials = List.of(GradientPartial.heartbeat(complete, subtask(), zeros, oldest));
+        }
+        for (GradientPartial partial : partials) {
             output.collect(new StreamRecord<>(partial));
+        }
+        if (!partials.isEmpty()) {
+            reportedOldest = oldest;
         }
         output.emitWatermark(mark);
     }
@@ -146,7 +167,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
                 ring.update(r);
             }
         }
-        for (GradientPartial partial : sums.takeThrough(GradientPartial.END_OF_INPUT, subtask())) {
+        for (GradientPartial partial : sums.takeThrough(GradientPartial.END_OF_INPUT, subtask(), store.oldestHeld())) {
             output.collect(new StreamRecord<>(partial));
         }
     }
@@ -155,5 +176,11 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         sumsState.update(sums.snapshot(subtask()));
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        FaultInjection.onCheckpointComplete(FaultInjection.BACKWARD);
     }
 }

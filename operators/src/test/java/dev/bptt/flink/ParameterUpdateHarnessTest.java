@@ -3,6 +3,7 @@ package dev.bptt.flink;
 import static dev.bptt.flink.HarnessFixtures.BUCKET_MS;
 import static dev.bptt.flink.HarnessFixtures.SHAPE;
 import static dev.bptt.flink.HarnessFixtures.exactly;
+import static dev.bptt.flink.HarnessFixtures.values;
 import static dev.bptt.flink.HarnessFixtures.initial;
 import static dev.bptt.flink.HarnessFixtures.watermarks;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +19,7 @@ import dev.bptt.model.UpdateRule;
 import dev.bptt.records.GradientPartial;
 import dev.bptt.records.ParameterVersion;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -35,14 +37,14 @@ class ParameterUpdateHarnessTest {
             0.5, Reduction.MEAN, BUCKET_MS, 0);
 
     private static OneInputStreamOperatorTestHarness<GradientPartial, ParameterVersion> harness() throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(new ParameterUpdate(initial(), OPTIONS));
+        return new OneInputStreamOperatorTestHarness<>(new ParameterUpdate(initial(), OPTIONS, 2));
     }
 
     /** A partial with a gradient drawn from (bucket, subtask). */
     private static GradientPartial partial(long bucket, int subtask, long lossTerms, long minVersion) {
         double[] gradient = ParameterInit.uniform(SHAPE, bucket * 7 + subtask).toFlat();
         return new GradientPartial(bucket, subtask, gradient, 0.25 * lossTerms + subtask, lossTerms, 1 + subtask,
-                3 + subtask, minVersion);
+                3 + subtask, minVersion, 0);
     }
 
     /** The updates computed directly: UpdateRule on the subtask-ordered sum of each bucket. */
@@ -79,12 +81,21 @@ class ParameterUpdateHarnessTest {
         }
     }
 
+    /** Every message sent into the loop, in order. */
+    private static List<ParameterVersion> loop(OneInputStreamOperatorTestHarness<?, ParameterVersion> h) {
+        return values(h.getSideOutput(ParameterUpdate.LOOP));
+    }
+
+    /** The new versions; the main output (for sinks) holds exactly the loop's updates, nothing else. */
     private static List<ParameterVersion> updates(OneInputStreamOperatorTestHarness<?, ParameterVersion> h) {
-        return h.extractOutputValues().stream().filter(ParameterVersion::isUpdate).toList();
+        List<ParameterVersion> updates = loop(h).stream().filter(ParameterVersion::isUpdate).toList();
+        assertThat(h.extractOutputValues()).as("sinks get each new version once, nothing else")
+                .usingRecursiveComparison(exactly()).isEqualTo(updates);
+        return updates;
     }
 
     private static List<ParameterVersion> progress(OneInputStreamOperatorTestHarness<?, ParameterVersion> h) {
-        return h.extractOutputValues().stream().filter(m -> !m.isUpdate()).toList();
+        return loop(h).stream().filter(m -> !m.isUpdate()).toList();
     }
 
     private static void send(OneInputStreamOperatorTestHarness<GradientPartial, ParameterVersion> h,
@@ -118,7 +129,7 @@ class ParameterUpdateHarnessTest {
             assertThat(updates(h)).usingRecursiveComparison(exactly()).isEqualTo(List.of(v1, v2));
             assertThat(v2.staleness()).as("bucket 1 ran a step with version 0, one behind").isEqualTo(1);
 
-            assertThat(h.extractOutputValues()).extracting(ParameterVersion::version, ParameterVersion::completedThrough)
+            assertThat(loop(h)).extracting(ParameterVersion::version, ParameterVersion::completedThrough)
                     .as("each update, and progress whenever the watermark completes more buckets")
                     .containsExactly(tuple(0L, -1L), tuple(1L, 0L), tuple(1L, 0L), tuple(2L, 1L), tuple(2L, 1L));
             assertThat(watermarks(h)).containsExactly(98L, 99L, 150L, 199L);
@@ -136,7 +147,7 @@ class ParameterUpdateHarnessTest {
             h.processWatermark(99);
 
             assertThat(updates(h)).isEmpty();
-            assertThat(h.extractOutputValues()).singleElement().satisfies(m -> {
+            assertThat(loop(h)).singleElement().satisfies(m -> {
                 assertThat(m.params()).isNull();
                 assertThat(m.version()).isZero();
                 assertThat(m.completedThrough()).isZero();
@@ -197,15 +208,19 @@ class ParameterUpdateHarnessTest {
     }
 
     @Test
-    void restoredOperatorMakesTheSameVersionsAsAnUninterruptedOne() throws Exception {
+    void restoredOperatorResendsWhatTheLoopMayHaveMissedAndMakesTheSameVersions() throws Exception {
         List<ParameterVersion> uninterrupted;
+        List<ParameterVersion> uninterruptedSinks;
         int before;
+        int beforeSinks;
         try (var h = harness()) {
             h.open();
             beforeCheckpoint(h);
-            before = h.extractOutputValues().size();
+            before = loop(h).size();
+            beforeSinks = h.extractOutputValues().size();
             afterCheckpoint(h);
-            uninterrupted = h.extractOutputValues();
+            uninterrupted = loop(h);
+            uninterruptedSinks = h.extractOutputValues();
         }
         assertThat(uninterrupted).filteredOn(ParameterVersion::isUpdate).extracting(ParameterVersion::bucket)
                 .containsExactly(0L, 1L, 2L, GradientPartial.END_OF_INPUT);
@@ -214,15 +229,26 @@ class ParameterUpdateHarnessTest {
         try (var h = harness()) {
             h.open();
             beforeCheckpoint(h);
-            assertThat(h.extractOutputValues()).usingRecursiveComparison(exactly()).isEqualTo(uninterrupted.subList(0, before));
+            assertThat(loop(h)).usingRecursiveComparison(exactly()).isEqualTo(uninterrupted.subList(0, before));
             snapshot = h.snapshot(1L, 1L);
         }
+        // what was sent before the checkpoint: every update (no forward subtask reported holding
+        // less), then the newest completion
+        List<ParameterVersion> sentBefore = uninterrupted.subList(0, before);
+        List<ParameterVersion> resend = new ArrayList<>(sentBefore.stream().filter(ParameterVersion::isUpdate).toList());
+        sentBefore.stream().filter(m -> !m.isUpdate()).reduce((a, b) -> b)
+                .filter(p -> resend.isEmpty() || p.completedThrough() > resend.get(resend.size() - 1).completedThrough())
+                .ifPresent(resend::add);
         try (var h = harness()) {
             h.initializeState(snapshot);
             h.open();
+            assertThat(loop(h)).as("re-sent on restore").usingRecursiveComparison(exactly()).isEqualTo(resend);
             afterCheckpoint(h);
-            assertThat(h.extractOutputValues()).usingRecursiveComparison(exactly())
+            List<ParameterVersion> after = loop(h);
+            assertThat(after.subList(resend.size(), after.size())).usingRecursiveComparison(exactly())
                     .isEqualTo(uninterrupted.subList(before, uninterrupted.size()));
+            assertThat(h.extractOutputValues()).as("sinks get no re-sent version").usingRecursiveComparison(exactly())
+                    .isEqualTo(uninterruptedSinks.subList(beforeSinks, uninterruptedSinks.size()));
         }
     }
 }
