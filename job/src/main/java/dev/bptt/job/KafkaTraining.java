@@ -103,7 +103,7 @@ public final class KafkaTraining {
      * The environment of a run: generic types off, fixed-delay restarts, checkpoints every
      * {@link Run#checkpointIntervalMs} (if > 0), default parallelism 1 (source, parser, sinks).
      */
-    public static StreamExecutionEnvironment environment(Run run) {
+    private static StreamExecutionEnvironment environment(Run run) {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -118,7 +118,7 @@ public final class KafkaTraining {
     }
 
     /** The steps topic into the training graph. */
-    public static TrainingJob.Outputs build(StreamExecutionEnvironment env, Run run) {
+    private static TrainingJob.Outputs build(StreamExecutionEnvironment env, Run run) {
         DataStream<RawStep> records = env
                 .fromSource(KafkaConnectors.source(run.kafka()), WatermarkStrategy.noWatermarks(), "kafka-steps")
                 .uid(OperatorIds.KAFKA_STEPS);
@@ -129,7 +129,7 @@ public final class KafkaTraining {
      * The outputs to their topics: each version once (updates only, see {@link PublishedVersions}),
      * every prediction, every dead letter (to standard error when there is no dead-letter topic).
      */
-    public static void publish(TrainingJob.Outputs outputs, Run run) {
+    private static void publish(TrainingJob.Outputs outputs, Run run) {
         KafkaSettings kafka = run.kafka();
         boolean exactlyOnce = run.checkpointIntervalMs() > 0;
         if (kafka.paramsTopic() != null) {

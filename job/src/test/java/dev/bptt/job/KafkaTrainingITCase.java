@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bptt.connectors.kafka.KafkaSettings;
-import dev.bptt.connectors.kafka.KafkaTopics;
 import dev.bptt.connectors.kafka.StartingOffsets;
 import dev.bptt.connectors.kafka.VersionSerializer;
+import dev.bptt.flink.FaultInjection;
 import dev.bptt.model.CellKind;
 import dev.bptt.model.Loss;
 import dev.bptt.model.ModelShape;
@@ -28,14 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,93 +107,45 @@ class KafkaTrainingITCase extends TrainingJobTestBase {
                 "final parameters vs the reference trainer");
     }
 
-    /** The restart run takes about 5 s; a stalled one is cancelled after this. */
-    private static final long RESTARTED_RUN_SECONDS = 90;
-
     /**
-     * Checkpoints every 200 ms; the job fails once, on the first version message after the first
-     * completed checkpoint, and restarts from it. What read_committed consumers see is what the
-     * uninterrupted run (the reference trainer) makes, each record once.
+     * Checkpoints every 200 ms; ParameterUpdate fails once (the {@link FaultInjection} seam), on
+     * its first record after a checkpoint completed, and the job restarts from that checkpoint.
+     * What read_committed consumers see is what the uninterrupted run (the reference trainer)
+     * makes, each record once: the transactions of the failed attempt are aborted, the restored one
+     * writes from the checkpoint on.
      *
-     * <p>Disabled on this branch only because the restored parameter loop stalls: ParameterUpdate's
-     * checkpoint can hold versions a forward subtask's checkpoint does not, and nothing re-sends
-     * them (measured: the run stops making progress after the restore). With a re-send after
-     * restore the test passes.
+     * <p>Disabled only because the restored parameter loop can still stall. Measured with main's
+     * re-send after restore (c57378c) merged: the test passed 5 of 5 runs alone but stalled in 2 of 4
+     * runs of the whole class; there, after the restore from checkpoint 1, both ForwardStep subtasks
+     * waited in {@code endInput} (mailbox yield) for versions that never came, ParameterUpdate sat
+     * idle with no input, and checkpoint 3 never completed (jstack). Here all the input is already
+     * in Kafka, so the restored source reaches its end within a second; RecoveryITCase paces its
+     * source. Before c57378c it stalled the one time it ran with the failure injected. Enable it once
+     * the loop is fixed.
      */
     @Test
-    @Disabled("needs the loop re-send after restore (ParameterUpdate re-sends its versions, main c57378c): "
-            + "restored from a checkpoint, a forward subtask can wait forever for a version sent before it")
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Disabled("needs the loop re-send after restore to cover this case: restored from a checkpoint with the whole input "
+            + "already in Kafka, the forward subtasks can wait in endInput forever for a version (see Javadoc)")
     void aRestartFromACheckpointPublishesEachOutputOnceAndTrainsTheSameParameters() throws Exception {
         TrainingOptions options = options(100);
         KafkaInputs.Input input = KafkaInputs.withBadRecords(KafkaInputs.steady(SHAPE, 8, 1200, 50, 3), SHAPE);
         KafkaSettings settings = settings("restart");
         kafka.produce(input.records(settings.stepsTopic()));
-        KafkaTopics.ensure(settings);
-        KafkaTraining.Run run = new KafkaTraining.Run(settings, INITIAL, options, 0, 2, 200);
 
-        FailOnce.arm(1);
-        StreamExecutionEnvironment env = KafkaTraining.environment(run);
-        TrainingJob.Outputs outputs = KafkaTraining.build(env, run);
-        KafkaTraining.publish(new TrainingJob.Outputs(
-                outputs.versions().map(new FailOnce(), TypeInformation.of(ParameterVersion.class)).name("FailOnce"),
-                outputs.predictions(), outputs.deadLetters()), run);
-        JobClient client = env.executeAsync("kafka-restart-itcase");
+        FaultInjection.arm(FaultInjection.UPDATE, 1, true);
         try {
-            client.getJobExecutionResult().get(RESTARTED_RUN_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            client.cancel().get();
-            throw new AssertionError("the restarted job did not end within " + RESTARTED_RUN_SECONDS
-                    + " s (a forward subtask waiting for a version the loop does not re-send?)", e);
+            KafkaTraining.run(new KafkaTraining.Run(settings, INITIAL, options, 0, 2, 200), null);
+            assertThat(FaultInjection.fired(FaultInjection.UPDATE)).as("failed once after a checkpoint").isTrue();
+        } finally {
+            FaultInjection.reset();
         }
 
-        assertThat(FailOnce.ARMED.get()).as("the failure was injected").isFalse();
-        assertThat(FailOnce.CHECKPOINTS_BEFORE.get()).as("checkpoints completed before the failure").isPositive();
         Published out = read(settings);
         ReferenceTrainer.Result expected = ReferenceTrainer.train(INITIAL, options, input.valid());
-        assertThat(FailOnce.FAILED_AFTER.get()).as("versions before the failure").isBetween(1L,
-                (long) expected.versions().size() - 1);
         assertVersions(out.params(), expected, options, settings.modelId());
         assertPredictions(out.predictions(), input.valid(), expected, options);
         assertDeadLetters(out.deadLetters(), input, settings.stepsTopic());
-    }
-
-    /**
-     * Throws once, on the first version message after a checkpoint completed once at least
-     * {@link #after} messages went through (in this attempt), while {@link #ARMED}.
-     */
-    static final class FailOnce implements MapFunction<ParameterVersion, ParameterVersion>, CheckpointListener {
-        static final AtomicBoolean ARMED = new AtomicBoolean();
-        static final AtomicLong CHECKPOINTS_BEFORE = new AtomicLong();
-        static final AtomicLong FAILED_AFTER = new AtomicLong();
-        private static volatile long after;
-
-        private transient long seen;
-        private transient long checkpointsSeen;
-        private transient boolean checkpointed;
-
-        static void arm(long afterMessages) {
-            after = afterMessages;
-            CHECKPOINTS_BEFORE.set(0);
-            FAILED_AFTER.set(0);
-            ARMED.set(true);
-        }
-
-        @Override
-        public ParameterVersion map(ParameterVersion v) {
-            seen++;
-            if (checkpointed && ARMED.compareAndSet(true, false)) {
-                CHECKPOINTS_BEFORE.set(checkpointsSeen);
-                FAILED_AFTER.set(v.version());
-                throw new IllegalStateException("injected failure at version " + v.version());
-            }
-            return v;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            checkpointsSeen++;
-            checkpointed = checkpointed || seen >= after;
-        }
     }
 
     private static TrainingOptions options(long bucketMs) {
