@@ -125,8 +125,6 @@ class KafkaTrainingITCase extends TrainingJobTestBase {
      */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    @Disabled("needs the loop re-send after restore to cover this case: restored from a checkpoint with the whole input "
-            + "already in Kafka, the forward subtasks can wait in endInput forever for a version (see Javadoc)")
     void aRestartFromACheckpointPublishesEachOutputOnceAndTrainsTheSameParameters() throws Exception {
         TrainingOptions options = options(100);
         KafkaInputs.Input input = KafkaInputs.withBadRecords(KafkaInputs.steady(SHAPE, 8, 1200, 50, 3), SHAPE);

@@ -108,7 +108,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         versionsState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("versions", ParameterVersion.class));
         waiting = new PendingBuckets();
-        store = ParameterChannel.store(jobId(), subtask(), () -> new VersionStore(initialParameters()));
+        store = ParameterChannel.store(jobId(), subtask(), attempt(), () -> new VersionStore(initialParameters()));
         for (ParameterVersion message : versionsState.get()) {
             store.apply(message);
         }
@@ -139,7 +139,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
                 // This subtask has finished: it needs no further versions.
             }
         };
-        ParameterChannel.subscribe(jobId(), subtask(), subscription);
+        ParameterChannel.subscribe(jobId(), subtask(), attempt(), subscription);
     }
 
     @Override
@@ -318,6 +318,10 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
 
     @Override
     public void endInput() throws Exception {
+        // No record can come any more: the input watermark is at its end even if no
+        // MAX_WATERMARK arrives (as when the upstream task was already finished at a restore).
+        inputWatermark = Long.MAX_VALUE;
+        emitWatermark();
         // A bounded run ends only after every buffered step has had its version.
         while (!waiting.isEmpty()) {
             mailbox.yield();
@@ -326,7 +330,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
 
     @Override
     public void finish() throws Exception {
-        ParameterChannel.unsubscribe(jobId(), subtask(), subscription);
+        ParameterChannel.unsubscribe(jobId(), subtask(), attempt(), subscription);
         super.finish();
     }
 
@@ -340,7 +344,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     @Override
     public void close() throws Exception {
         if (subscription != null) {
-            ParameterChannel.unsubscribe(jobId(), subtask(), subscription);
+            ParameterChannel.unsubscribe(jobId(), subtask(), attempt(), subscription);
         }
         super.close();
     }

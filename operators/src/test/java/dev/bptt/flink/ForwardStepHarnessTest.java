@@ -76,7 +76,7 @@ class ForwardStepHarnessTest {
     }
 
     private static void publish(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h, ParameterVersion message) {
-        ParameterChannel.publish(jobId(h), 0, message);
+        ParameterChannel.publish(jobId(h), 0, 0, message);
     }
 
     private static void send(KeyedOneInputStreamOperatorTestHarness<String, SequenceStep, TrainingStep> h,
@@ -236,7 +236,7 @@ class ForwardStepHarnessTest {
                 publish(h, update(bucket, bucket));
                 runMails(h);
             }
-            VersionStore store = ParameterChannel.store(jobId(h), 0, () -> {
+            VersionStore store = ParameterChannel.store(jobId(h), 0, 0, () -> {
                 throw new AssertionError("the operator makes the store");
             });
             assertThat(store.latest()).isEqualTo(50);
@@ -430,7 +430,7 @@ class ForwardStepHarnessTest {
                 h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(snapshot, maxParallelism,
                         1, 2, subtask));
                 h.open();
-                VersionStore store = ParameterChannel.store(jobId(h), subtask, () -> {
+                VersionStore store = ParameterChannel.store(jobId(h), subtask, 0, () -> {
                     throw new AssertionError("the operator makes the store");
                 });
                 for (ParameterVersion v : versions) {
@@ -443,7 +443,7 @@ class ForwardStepHarnessTest {
                 assertThat(store.completedThrough()).isEqualTo(newest.completedThrough());
                 assertThat(store.latest()).isEqualTo(newest.version());
 
-                ParameterChannel.publish(jobId(h), subtask, update(2, 1));
+                ParameterChannel.publish(jobId(h), subtask, 0, update(2, 1));
                 runMails(h);
                 String key = subtask == 0 ? first : second;
                 assertThat(trained(h)).as("subtask %d releases its own key's step", subtask)
