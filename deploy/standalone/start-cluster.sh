@@ -5,7 +5,7 @@
 #
 #   deploy/standalone/start-cluster.sh [--taskmanagers N] [--slots S] [--dir DIR]
 #        [--rest-port P] [--rpc-port R] [--state-backend rocksdb|hashmap]
-#        [--tm-memory SIZE] [--prometheus PORTS]
+#        [--tm-memory SIZE] [--prometheus PORTS|off]
 #
 #   --taskmanagers N   TaskManager processes, default 2
 #   --slots S          slots per TaskManager, default 2
@@ -14,20 +14,25 @@
 #   --rpc-port R       JobManager RPC port on 127.0.0.1, default 6123
 #   --state-backend B  rocksdb (default) or hashmap; checkpoints under DIR/checkpoints
 #   --tm-memory SIZE   taskmanager.memory.process.size, default 1280m (1024m leaves 26 MB task heap)
-#   --prometheus PORTS also start the Prometheus reporter on this port range, e.g. 9250-9260
-#                      (off by default: the 2.2.1 reporter binds every interface, not 127.0.0.1)
+#   --prometheus PORTS every process serves its metrics for Prometheus on the first free port
+#                      of this range on 127.0.0.1, default 9250-9260; "off" for none
 #
 # Resolves the classpath once (cached in deploy/standalone/target/classpath.txt), writes
 # DIR/conf/config.yaml and DIR/conf/log4j2.properties, computes each process's JVM memory flags
 # with BashJavaUtils (as Flink's own scripts do), starts the JobManager
 # (StandaloneSessionClusterEntrypoint) and the TaskManagers (TaskManagerRunner, resource ids
 # tm-1 .. tm-N) with nohup, writes DIR/jobmanager.pid and DIR/taskmanager-<i>.pid, waits until
-# REST answers and N TaskManagers are registered, prints "rest: http://127.0.0.1:P" and exits 0.
+# REST answers and N TaskManagers are registered, writes DIR/prometheus-endpoints ("<process>
+# <url>" per line), prints "rest: http://127.0.0.1:P" and exits 0. The Prometheus reporter is
+# dev.bptt.connectors.metrics.BindHostPrometheusReporterFactory from the connectors module's
+# prometheus-reporter jar (built with the job jar when missing or stale), on the processes'
+# classpath next to flink-metrics-prometheus.
 # Exits 1 with the log tail (and stops what it started) if that takes longer than
 # FLINK_READY_TIMEOUT seconds (default 90). Exits 1 if a cluster already runs from DIR.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
 taskmanagers=2
 slots=2
 dir="$here/run"
@@ -35,9 +40,9 @@ rest_port=8081
 rpc_port=6123
 backend=rocksdb
 tm_memory=1280m
-prometheus=""
+prometheus=9250-9260
 
-usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 need() { [[ $# -ge 2 && -n "$2" ]] || { echo "start-cluster: $1 needs a value" >&2; exit 2; }; }
 
 while [[ $# -gt 0 ]]; do
@@ -59,8 +64,9 @@ for v in taskmanagers slots rest_port rpc_port; do
 done
 [[ "$backend" == rocksdb || "$backend" == hashmap ]] \
   || { echo "start-cluster: --state-backend must be rocksdb or hashmap, got $backend" >&2; exit 2; }
+[[ "$prometheus" == off ]] && prometheus=""
 [[ -z "$prometheus" || "$prometheus" =~ ^[0-9]+(-[0-9]+)?$ ]] \
-  || { echo "start-cluster: --prometheus must be a port or a range like 9250-9260, got $prometheus" >&2; exit 2; }
+  || { echo "start-cluster: --prometheus must be a port, a range like 9250-9260 or off, got $prometheus" >&2; exit 2; }
 
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
@@ -94,6 +100,10 @@ if [[ -n "$prometheus" && "$classpath" != *flink-metrics-prometheus* ]]; then
   echo "start-cluster: flink-metrics-prometheus did not resolve; starting without the Prometheus reporter" >&2
   prometheus=""
 fi
+if [[ -n "$prometheus" ]]; then
+  build_if_stale start-cluster "$(reporter_jar)" || exit 1
+  classpath+=":$(reporter_jar)"
+fi
 
 # --- configuration ----------------------------------------------------------------------
 mkdir -p "$conf" "$logs" "$dir/tmp" "$dir/uploads" "$dir/checkpoints" "$dir/savepoints"
@@ -126,7 +136,10 @@ metrics.fetcher.update-interval: 1000
 EOF
 if [[ -n "$prometheus" ]]; then
   cat >> "$conf/config.yaml" <<EOF
-metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+# Prometheus: each process on the first free port of the range, on 127.0.0.1 only (Flink's own
+# PrometheusReporter would listen on every interface).
+metrics.reporter.prom.factory.class: dev.bptt.connectors.metrics.BindHostPrometheusReporterFactory
+metrics.reporter.prom.host: 127.0.0.1
 metrics.reporter.prom.port: $prometheus
 EOF
 fi
@@ -242,3 +255,10 @@ echo "start-cluster: REST up in ${rest_ms} ms, $taskmanagers TaskManagers x $slo
   "$(( $(now_ms) - t1 )) ms later; logs in $logs" >&2
 echo "$rest" > "$dir/rest-address"
 echo "rest: $rest"
+if [[ -n "$prometheus" ]]; then
+  prometheus_endpoints > "$dir/prometheus-endpoints"
+  sed 's/^/prometheus: /' "$dir/prometheus-endpoints"
+  if [[ "$(wc -l < "$dir/prometheus-endpoints")" -lt $(( taskmanagers + 1 )) ]]; then
+    echo "start-cluster: only $(wc -l < "$dir/prometheus-endpoints") of $(( taskmanagers + 1 )) processes serve Prometheus metrics (ports $prometheus taken?); see their logs" >&2
+  fi
+fi

@@ -70,5 +70,5 @@ if alive; then
   exit 1
 fi
 for name in "${names[@]}"; do rm -f "$dir/$name.pid"; done
-rm -f "$dir/rest-address"
+rm -f "$dir/rest-address" "$dir/prometheus-endpoints"
 echo "stop-cluster: stopped ${names[*]} (PIDs ${pids[*]})"

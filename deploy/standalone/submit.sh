@@ -31,6 +31,8 @@ savepoint=""
 allow_non_restored=false
 jar="$root/job/target/bptt-job.jar"
 entry=dev.bptt.job.ClusterMain
+# shellcheck source=cluster-lib.sh
+source "$here/cluster-lib.sh"
 
 need() { [[ $# -ge 2 && -n "$2" ]] || { echo "submit: $1 needs a value" >&2; exit 2; }; }
 while [[ $# -gt 0 ]]; do
@@ -78,14 +80,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 # --- the jar (built when missing or older than a pom or a main source) -----------------
-if [[ ! -f "$jar" || -n "$(find "$root/pom.xml" "$root"/*/pom.xml "$root"/*/src/main -newer "$jar" -print -quit 2>/dev/null)" ]]; then
-  echo "submit: building $jar (mvn -Pcluster-jar package) ..." >&2
-  if ! (cd "$root" && mvn -q -B -ntp -Pcluster-jar -DskipTests package >"$root/job/target/cluster-jar.log" 2>&1); then
-    echo "submit: build failed, see $root/job/target/cluster-jar.log" >&2
-    tail -n 30 "$root/job/target/cluster-jar.log" >&2
-    exit 1
-  fi
-fi
+build_if_stale submit "$jar" || exit 1
 
 json_string() {
   local s="$1"

@@ -11,7 +11,8 @@
 # 3. submits the job at parallelism 2 with a checkpoint every 200 ms; checks that the two
 #    ForwardStep subtasks (each with its end of the in-JVM parameter loop) run in different
 #    TaskManager processes
-# 4. once checkpoints completed, reads the job's metrics over REST and checks them
+# 4. once checkpoints completed, reads the job's metrics over REST and from the Prometheus
+#    endpoints of the TaskManagers (each on 127.0.0.1 only) and checks them
 # 5. kill -9 of the TaskManager running ForwardStep subtask 0; the job must restart on the
 #    spare and finish
 # 6. params-final.npz equals the local run's (max relative difference <= 1e-9); metrics.csv
@@ -95,37 +96,26 @@ until [[ "$(metric "$job" "$update" parameterVersion max 2>/dev/null || echo 0)"
   (( $(date +%s) < deadline )) || break
   sleep 0.5
 done
-total_steps=$(( KEYS * LENGTH ))
 expected_versions="$(versions_of "$work/local/metrics.csv" | wc -l)"
-get() { metric "$job" "$1" "$2" "$3" 2>/dev/null || true; }
-steps_sum="$(get "$forward" steps sum)"
-windows_sum="$(get "$forward" windows sum)"
-fwd_version_min="$(get "$forward" parameterVersion min)"
-upd_version="$(get "$update" parameterVersion max)"
-loss="$(get "$update" loss max)"
-grad_norm="$(get "$update" gradientNorm max)"
-staleness="$(get "$update" staleness max)"
-waiting_sum="$(get "$forward" stepsWaitingForParameters sum)"
-dead_forward="$(get "$forward" deadLetters sum)"
-dead_parse="$(get "$source_vertex" deadLetters sum)"
-echo "steps $steps_sum, windows $windows_sum, versions: forward >= $fwd_version_min, update $upd_version," \
-  "loss $loss, gradientNorm $grad_norm, staleness $staleness, waiting $waiting_sum, dead letters $dead_forward + $dead_parse"
-within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v == v + 0 && v >= lo && v <= hi) }'; }
-check "metric steps (ForwardStep) in 1..$total_steps: $steps_sum" within "$steps_sum" 1 "$total_steps"
-check "metric windows (TbpttBackward) in 1..steps: $windows_sum" within "$windows_sum" 1 "${steps_sum:-0}"
-check "metric parameterVersion (ParameterUpdate) in 1..$expected_versions: $upd_version" \
-  within "$upd_version" 1 "$expected_versions"
-check "metric parameterVersion (ForwardStep, every subtask) in 0..$upd_version: $fwd_version_min" \
-  within "$fwd_version_min" 0 "${upd_version:-0}"
-check "metric loss (ParameterUpdate) in (0, 5): $loss" within "$loss" 1e-12 5
-check "metric gradientNorm (ParameterUpdate) >= 0 and finite: $grad_norm" within "$grad_norm" 0 1e12
-check "metric staleness (ParameterUpdate) in 0..$((STALENESS + 1)): $staleness" within "$staleness" 0 $((STALENESS + 1))
-# Read-ahead is bounded (ForwardStep.LOOKAHEAD_BUCKETS = 8 beyond the staleness, one bucket per step).
-max_waiting=$(( KEYS * (STALENESS + 8 + 3) ))
-check "metric stepsWaitingForParameters in 0..$max_waiting (bounded read-ahead): $waiting_sum" \
-  within "$waiting_sum" 0 "$max_waiting"
-check "metric deadLetters (ForwardStep + ParseSteps) is 0: $dead_forward + $dead_parse" \
-  test "$dead_forward" == 0 -a "$dead_parse" == 0
+check_job_metrics REST rest_metric "$job" "$forward" "$update" "$source_vertex"
+
+note "metrics of the running job (Prometheus, every TaskManager)"
+prom_snapshot="$work/prometheus-tms.txt"
+cat "$cluster/prometheus-endpoints"
+check "a Prometheus endpoint for the JobManager and each of the 3 TaskManagers" \
+  test "$(wc -l < "$cluster/prometheus-endpoints")" -eq 4
+while read -r name url; do
+  port="${url##*:}"
+  port="${port%%/*}"
+  check "$name serves Prometheus metrics on 127.0.0.1:$port only" listens_on_loopback_only "$port"
+done < "$cluster/prometheus-endpoints"
+jm_url="$(awk '$1 == "jobmanager" { print $2 }' "$cluster/prometheus-endpoints")"
+registered="$(curl -sf -m 5 "$jm_url" | awk '/^flink_jobmanager_numRegisteredTaskManagers[{ ]/ { print $NF + 0 }')"
+check "JobManager over Prometheus: numRegisteredTaskManagers is 3: $registered" test "$registered" == 3
+check "scraped the 3 TaskManagers" prometheus_snapshot "$prom_snapshot"
+grep -E "^flink_taskmanager_job_task_operator_(steps|parameterVersion|loss)\{" "$prom_snapshot" \
+  | grep -F "job_id=\"$job\"" | head -n 4 | cut -c 1-400
+check_job_metrics Prometheus prometheus_metric "$job" "$forward" "$update" "$source_vertex"
 
 note "kill -9 a TaskManager with a ForwardStep subtask"
 victim="${tms[0]}"

@@ -158,3 +158,98 @@ metric() {
   [[ -n "$id" ]] || return 1
   rest_get "/jobs/$1/vertices/$2/subtasks/metrics?get=$id&agg=$4" | jq -r --arg f "$4" '.[0][$f] // empty'
 }
+
+# --- Prometheus (the reporter of every process; start-cluster.sh wrote $cluster/prometheus-endpoints)
+
+# prometheus_snapshot FILE: the metrics of every TaskManager, scraped once into FILE; fails when
+# an endpoint does not answer.
+prometheus_snapshot() {
+  local name url
+  : > "$1"
+  while read -r name url; do
+    [[ "$name" == jobmanager ]] && continue
+    curl -sf -m 5 "$url" >> "$1" || { echo "no answer from $name at $url" >&2; return 1; }
+  done < "$cluster/prometheus-endpoints"
+}
+
+# prometheus_metric JOB VERTEX NAME FIELD: operator metric NAME of the job's vertex (labels job_id,
+# task_id) aggregated over its subtasks in the snapshot $prom_snapshot (FIELD: min, max, sum);
+# empty when no subtask has it.
+prometheus_metric() {
+  awk -v name="flink_taskmanager_job_task_operator_$3{" -v job="job_id=\"$1\"" -v vertex="task_id=\"$2\"" -v f="$4" '
+    index($0, name) == 1 && index($0, job) && index($0, vertex) {
+      v = $NF + 0
+      if (n == 0 || v < min) min = v
+      if (n == 0 || v > max) max = v
+      sum += v; n++
+    }
+    END {
+      if (n == 0) exit
+      if (f == "min") printf "%.15g\n", min
+      else if (f == "max") printf "%.15g\n", max
+      else printf "%.15g\n", sum
+    }' "$prom_snapshot"
+}
+
+# rest_metric JOB VERTEX NAME FIELD: the same over REST (see metric).
+rest_metric() { metric "$@"; }
+
+# listens_on_loopback_only PORT: every listening socket on PORT is bound to 127.0.0.1 (Java's
+# dual-stack sockets show as [::ffff:127.0.0.1]), and the machine's other addresses refuse
+# connections to it.
+listens_on_loopback_only() {
+  local bound a
+  bound="$(ss -Hltn "sport = :$1" | awk '{ print $4 }')"
+  if [[ -z "$bound" ]] || grep -qvE "^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):$1\$" <<<"$bound"; then
+    echo "port $1 bound to: ${bound:-nothing}" >&2
+    return 1
+  fi
+  for a in $(hostname -I 2>/dev/null); do
+    [[ "$a" == 127.* || "$a" == *:* ]] && continue
+    if (exec 3<>"/dev/tcp/$a/$1") 2>/dev/null; then echo "port $1 answers on $a" >&2; return 1; fi
+  done
+}
+
+# --- the job's metrics ------------------------------------------------------------------
+
+# check_job_metrics VIA GETTER JOB FORWARD UPDATE SOURCE: reads the job's metrics with
+# "GETTER JOB VERTEX NAME FIELD" (rest_metric or prometheus_metric) from the vertices ForwardStep,
+# ParameterUpdate and the steps source, and checks that each is there with a sensible value for a
+# running job of $KEYS x $LENGTH steps at $STALENESS ($work/local/metrics.csv: the versions).
+check_job_metrics() {
+  local via="$1" getter="$2" job="$3" forward="$4" update="$5" source_vertex="$6"
+  local total_steps=$(( KEYS * LENGTH )) expected_versions
+  expected_versions="$(versions_of "$work/local/metrics.csv" | wc -l)"
+  get() { "$getter" "$job" "$1" "$2" "$3" 2>/dev/null || true; }
+  local steps_sum windows_sum fwd_version_min upd_version loss grad_norm stale_max waiting_sum dead_forward dead_parse
+  steps_sum="$(get "$forward" steps sum)"
+  windows_sum="$(get "$forward" windows sum)"
+  fwd_version_min="$(get "$forward" parameterVersion min)"
+  upd_version="$(get "$update" parameterVersion max)"
+  loss="$(get "$update" loss max)"
+  grad_norm="$(get "$update" gradientNorm max)"
+  stale_max="$(get "$update" staleness max)"
+  waiting_sum="$(get "$forward" stepsWaitingForParameters sum)"
+  dead_forward="$(get "$forward" deadLetters sum)"
+  dead_parse="$(get "$source_vertex" deadLetters sum)"
+  echo "$via: steps $steps_sum, windows $windows_sum, versions: forward >= $fwd_version_min, update $upd_version," \
+    "loss $loss, gradientNorm $grad_norm, staleness $stale_max, waiting $waiting_sum, dead letters $dead_forward + $dead_parse"
+  check "$via: metric steps (ForwardStep) in 1..$total_steps: $steps_sum" within "$steps_sum" 1 "$total_steps"
+  check "$via: metric windows (TbpttBackward) in 1..steps: $windows_sum" within "$windows_sum" 1 "${steps_sum:-0}"
+  check "$via: metric parameterVersion (ParameterUpdate) in 1..$expected_versions: $upd_version" \
+    within "$upd_version" 1 "$expected_versions"
+  check "$via: metric parameterVersion (ForwardStep, every subtask) in 0..$upd_version: $fwd_version_min" \
+    within "$fwd_version_min" 0 "${upd_version:-0}"
+  check "$via: metric loss (ParameterUpdate) in (0, 5): $loss" within "$loss" 1e-12 5
+  check "$via: metric gradientNorm (ParameterUpdate) >= 0 and finite: $grad_norm" within "$grad_norm" 0 1e12
+  check "$via: metric staleness (ParameterUpdate) in 0..$((STALENESS + 1)): $stale_max" within "$stale_max" 0 $((STALENESS + 1))
+  # Read-ahead is bounded (ForwardStep.LOOKAHEAD_BUCKETS = 8 beyond the staleness, one bucket per step).
+  local max_waiting=$(( KEYS * (STALENESS + 8 + 3) ))
+  check "$via: metric stepsWaitingForParameters in 0..$max_waiting (bounded read-ahead): $waiting_sum" \
+    within "$waiting_sum" 0 "$max_waiting"
+  check "$via: metric deadLetters (ForwardStep + ParseSteps) is 0: $dead_forward + $dead_parse" \
+    within "$(awk -v a="$dead_forward" -v b="$dead_parse" 'BEGIN { if (a == "" || b == "") print ""; else print a + b }')" 0 0
+}
+
+# within V LO HI: V is a number in [LO, HI].
+within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v == v + 0 && v >= lo && v <= hi) }'; }
