@@ -50,6 +50,15 @@ final class KafkaOptions {
                     + "security.protocol=SASL_SSL (repeatable).")
     Map<String, String> properties;
 
+    @Option(names = "--loop", paramLabel = "WHERE",
+            description = "Kafka: how versions go back to the forward operators: in-job (default; a channel inside "
+                    + "the job) or kafka (through the loop topic).")
+    String loop;
+
+    @Option(names = "--loop-topic", paramLabel = "TOPIC",
+            description = "Kafka: the topic of --loop kafka (default bptt-loop.<model id>); internal to training.")
+    String loopTopic;
+
     @Option(names = "--checkpoint-interval-ms", paramLabel = "MS",
             description = "Kafka: checkpoint interval (default 10000); outputs become visible to read_committed "
                     + "consumers at each checkpoint. 0: no checkpoints, outputs at least once.")
@@ -71,6 +80,8 @@ final class KafkaOptions {
         given.put("--starting-offsets", startingOffsets);
         given.put("--model-id", modelId);
         given.put("--kafka-property", properties);
+        given.put("--loop", loop);
+        given.put("--loop-topic", loopTopic);
         given.put("--checkpoint-interval-ms", checkpointIntervalMs);
         given.forEach((name, value) -> {
             if (value != null) {
@@ -110,6 +121,30 @@ final class KafkaOptions {
         }
         return new KafkaSettings(bootstrap, stepsTopic, paramsTopic, predictionsTopic, deadLetterTopic,
                 groupId == null ? KafkaSettings.defaultGroupId(model) : groupId, offsets, model,
-                properties == null ? Map.of() : properties, false);
+                properties == null ? Map.of() : properties, false, loopTopic(model));
+    }
+
+    /** The loop topic, or null for the in-job loop. */
+    private String loopTopic(String model) {
+        String where = loop == null ? "in-job" : loop;
+        switch (where) {
+            case "in-job":
+                if (loopTopic != null) {
+                    throw new UsageException("--loop-topic needs --loop kafka");
+                }
+                return null;
+            case "kafka":
+                if (loopTopic != null && loopTopic.isBlank()) {
+                    throw new UsageException("--loop-topic must not be empty");
+                }
+                String topic = loopTopic == null ? KafkaSettings.defaultLoopTopic(model) : loopTopic;
+                if (topic.equals(stepsTopic) || topic.equals(paramsTopic) || topic.equals(predictionsTopic)
+                        || topic.equals(deadLetterTopic)) {
+                    throw new UsageException("--loop-topic must differ from the other topics, got '" + topic + "'");
+                }
+                return topic;
+            default:
+                throw new UsageException("--loop must be in-job or kafka, got '" + loop + "'");
+        }
     }
 }

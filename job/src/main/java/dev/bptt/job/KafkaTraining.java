@@ -117,12 +117,13 @@ public final class KafkaTraining {
         return env;
     }
 
-    /** The steps topic into the training graph. */
+    /** The steps topic into the training graph, the loop in the job or through the loop topic. */
     private static TrainingJob.Outputs build(StreamExecutionEnvironment env, Run run) {
         DataStream<RawStep> records = env
                 .fromSource(KafkaConnectors.source(run.kafka()), WatermarkStrategy.noWatermarks(), "kafka-steps")
                 .uid(OperatorIds.KAFKA_STEPS);
-        return TrainingJob.build(records, run.initial(), run.options(), run.outOfOrdernessMs(), run.parallelism());
+        ParameterLoop loop = run.kafka().loopTopic() == null ? new InJobLoop() : new KafkaLoop(run.kafka());
+        return TrainingJob.build(records, run.initial(), run.options(), run.outOfOrdernessMs(), run.parallelism(), loop);
     }
 
     /**

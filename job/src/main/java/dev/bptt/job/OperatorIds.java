@@ -15,6 +15,8 @@ public final class OperatorIds {
     public static final String KAFKA_PREDICTIONS = "kafka-predictions";
     public static final String KAFKA_DEAD_LETTERS = "kafka-dead-letters";
     public static final String PRINT_DEAD_LETTERS = "print-dead-letters";
+    /** The loop's tail with {@code --loop kafka}: loop messages to the loop topic. */
+    public static final String KAFKA_LOOP = "kafka-loop";
     /** The cluster job's steps file source and its result sinks. */
     public static final String STEPS_SOURCE = "steps-source";
     public static final String PARAMETER_FILES = "parameter-files";

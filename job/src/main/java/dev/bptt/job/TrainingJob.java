@@ -2,7 +2,6 @@ package dev.bptt.job;
 
 import dev.bptt.flink.BucketWatermarks;
 import dev.bptt.flink.ForwardStep;
-import dev.bptt.flink.ParameterFeedback;
 import dev.bptt.flink.ParameterUpdate;
 import dev.bptt.flink.ParseSteps;
 import dev.bptt.flink.TbpttBackward;
@@ -53,6 +52,12 @@ public final class TrainingJob {
      */
     public static Outputs build(DataStream<RawStep> records, Parameters initial, TrainingOptions options,
             long outOfOrdernessMs, int parallelism) {
+        return build(records, initial, options, outOfOrdernessMs, parallelism, new InJobLoop());
+    }
+
+    /** As above, with the parameter loop closed through {@code loop}. */
+    public static Outputs build(DataStream<RawStep> records, Parameters initial, TrainingOptions options,
+            long outOfOrdernessMs, int parallelism, ParameterLoop loop) {
         StepSchema schema = new StepSchema(initial.shape().inputSize(), initial.shape().outputSize(),
                 options.loss() == Loss.XENT, true);
 
@@ -67,7 +72,7 @@ public final class TrainingJob {
         // keyed forward pass with the version each bucket must use
         SingleOutputStreamOperator<TrainingStep> forward = timed
                 .keyBy(SequenceStep::key, Types.STRING)
-                .transform("ForwardStep", TypeInformation.of(TrainingStep.class), new ForwardStep(initial, options))
+                .transform("ForwardStep", TypeInformation.of(TrainingStep.class), new ForwardStep(initial, options, loop.inlet()))
                 .uid(OperatorIds.FORWARD).setParallelism(parallelism);
         forward.getTransformation().setCoLocationGroupKey(OperatorIds.LOOP);
         // keyed windowed backward pass, chained on the same keys; local sums per bucket
@@ -80,10 +85,7 @@ public final class TrainingJob {
                 .transform("ParameterUpdate", TypeInformation.of(ParameterVersion.class), new ParameterUpdate(initial, options))
                 .uid(OperatorIds.UPDATE).setParallelism(1).setMaxParallelism(1).setBufferTimeout(LOOP_BUFFER_TIMEOUT_MS);
         // the loop: every version back to every forward subtask
-        SingleOutputStreamOperator<Void> feedback = versions.getSideOutput(ParameterUpdate.LOOP).broadcast()
-                .transform("ParameterFeedback", Types.VOID, new ParameterFeedback())
-                .uid(OperatorIds.FEEDBACK).setParallelism(parallelism);
-        feedback.getTransformation().setCoLocationGroupKey(OperatorIds.LOOP);
+        loop.close(versions.getSideOutput(ParameterUpdate.LOOP), parallelism);
 
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(ForwardStep.DEAD_LETTERS)
                 .union(forward.getSideOutput(ForwardStep.DEAD_LETTERS));

@@ -112,6 +112,31 @@ class CommandExitStatusTest {
     }
 
     @Test
+    void anUnknownLoopIsBadUsage() {
+        assertUsage("--loop must be in-job or kafka", "train", "--params", params.toString(), "--kafka-bootstrap",
+                "127.0.0.1:9", "--steps-topic", "s", "--loop", "iterate", "--k1", "1", "--bucket-ms", "10");
+    }
+
+    @Test
+    void aLoopTopicWithTheInJobLoopIsBadUsage() {
+        assertUsage("--loop-topic needs --loop kafka", "train", "--params", params.toString(), "--kafka-bootstrap",
+                "127.0.0.1:9", "--steps-topic", "s", "--loop-topic", "l", "--k1", "1", "--bucket-ms", "10");
+    }
+
+    @Test
+    void aLoopTopicThatIsAnotherTopicIsBadUsage() {
+        assertUsage("--loop-topic must differ", "train", "--params", params.toString(), "--kafka-bootstrap",
+                "127.0.0.1:9", "--steps-topic", "s", "--params-topic", "p", "--loop", "kafka", "--loop-topic", "p",
+                "--k1", "1", "--bucket-ms", "10");
+    }
+
+    @Test
+    void theLoopWithoutKafkaIsBadUsage() {
+        assertUsage("--loop needs --kafka-bootstrap", "train", "--params", params.toString(), "--steps",
+                params.toString(), "--loop", "kafka", "--k1", "1", "--bucket-ms", "10");
+    }
+
+    @Test
     void anOutFolderWithKafkaIsBadUsage() {
         assertUsage("--out", "train", "--params", params.toString(), "--kafka-bootstrap", "127.0.0.1:9",
                 "--steps-topic", "s", "--k1", "1", "--bucket-ms", "10", "--out", dir.resolve("run").toString());

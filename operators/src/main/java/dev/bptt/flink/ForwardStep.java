@@ -1,5 +1,8 @@
 package dev.bptt.flink;
 
+import dev.bptt.loop.ChannelInlet;
+import dev.bptt.loop.LoopInlet;
+import dev.bptt.loop.LoopPosition;
 import dev.bptt.loop.ParameterChannel;
 import dev.bptt.loop.VersionStore;
 import dev.bptt.model.Parameters;
@@ -16,8 +19,11 @@ import dev.bptt.steps.RejectKind;
 import dev.bptt.steps.SequenceStep;
 import dev.bptt.steps.StepJson;
 import dev.bptt.steps.StepOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
@@ -39,14 +45,17 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * Keyed forward pass: checks each key's step order, runs {@code s_t = f(s_{t-1}, x_t; w)} with
  * the parameter version the step's bucket must use, emits the step for the backward pass and
  * its prediction (before the step trains the model). A step whose version is not known yet waits
  * in a per-bucket buffer, and the output watermark is held at the start of the earliest waiting
- * bucket, so no bucket downstream closes before its steps ran. Versions arrive from the in-job
- * channel and are applied on this task's mailbox thread.
+ * bucket, so no bucket downstream closes before its steps ran. Versions arrive through a
+ * {@link LoopInlet} (the in-job channel, or a Kafka topic) and are applied on this task's mailbox
+ * thread; of a replayable inlet (Kafka) the subtask keeps how far it has read, and a restored
+ * subtask reads on from there.
  *
  * <p>Idle keys (with a timeout): a key's sequence expires when its next step comes more than the
  * timeout after its previous one, or when the input watermark passes that point first. The expiry
@@ -63,8 +72,8 @@ import org.apache.flink.util.OutputTag;
  * before it has been processed and its output watermark emitted, which is all the updates of
  * the earliest waiting bucket need.
  *
- * <p>State: per key the order progress and s_{t-1}; per subtask the pending steps and the
- * versions received.
+ * <p>State: per key the order progress and s_{t-1}; per subtask the pending steps, the versions
+ * received and the inlet's read positions.
  */
 public final class ForwardStep extends ModelOperator<TrainingStep>
         implements OneInputStreamOperator<SequenceStep, TrainingStep>, BoundedOneInput,
@@ -90,12 +99,18 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     private transient ListState<PendingStep> pendingState;
     /** Per subtask: the version messages received (replayed on restore). */
     private transient ListState<ParameterVersion> versionsState;
+    /** Per subtask: how far a replayable inlet was read. */
+    private transient ListState<LoopPosition> positionsState;
+
+    private final LoopInlet inlet;
 
     private transient PendingBuckets waiting;
     private transient VersionStore store;
     private transient SequenceForward forward;
     private transient MailboxExecutor mailbox;
-    private transient Consumer<ParameterVersion> subscription;
+    private transient LoopInlet.Subscription subscription;
+    /** Per partition of a replayable inlet: where a restored subtask resumes, then the next offset to apply. */
+    private transient Map<Integer, Long> positions;
     /** Event-time timers on the input watermark: ended keys' cleanup and idle timeouts. */
     private transient InternalTimerService<VoidNamespace> timers;
     private transient long inputWatermark;
@@ -104,8 +119,14 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     private transient Counter stepsMetric;
     private transient Counter deadLettersMetric;
 
+    /** A forward operator fed by the in-job channel. */
     public ForwardStep(Parameters initial, TrainingOptions options) {
+        this(initial, options, new ChannelInlet());
+    }
+
+    public ForwardStep(Parameters initial, TrainingOptions options, LoopInlet inlet) {
         super(initial, options);
+        this.inlet = inlet;
     }
 
     @Override
@@ -125,6 +146,11 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
                 new ListStateDescriptor<>("pending", PendingStep.class));
         versionsState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("versions", ParameterVersion.class));
+        positionsState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("loop-positions", LoopPosition.class));
+        List<LoopPosition> restoredPositions = new ArrayList<>();
+        positionsState.get().forEach(restoredPositions::add);
+        positions = new HashMap<>(LoopPosition.resumeAt(restoredPositions));
         waiting = new PendingBuckets();
         store = ParameterChannel.store(jobId(), subtask(), attempt(), () -> new VersionStore(initialParameters()));
         for (ParameterVersion message : versionsState.get()) {
@@ -150,14 +176,19 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         getMetricGroup().gauge(Metrics.WAITING, () -> waiting.size());
         getMetricGroup().gauge(Metrics.VERSION, () -> store.latest());
         timers = getInternalTimerService("key-timers", VoidNamespaceSerializer.INSTANCE, this);
-        subscription = message -> {
-            try {
-                mailbox.execute(() -> onVersion(message), "parameter version %d", message.version());
-            } catch (RejectedExecutionException finished) {
-                // This subtask has finished: it needs no further versions.
+        subscription = inlet.open(jobId(), subtask(), attempt(), Map.copyOf(positions), new LoopInlet.Listener() {
+            @Override
+            public void deliver(LoopInlet.Delivery delivery) {
+                onMailbox(() -> onVersion(delivery), "parameter version " + delivery.message().version());
             }
-        };
-        ParameterChannel.subscribe(jobId(), subtask(), attempt(), subscription);
+
+            @Override
+            public void fail(Throwable cause) {
+                onMailbox(() -> {
+                    throw new IllegalStateException("the parameter loop failed: " + cause.getMessage(), cause);
+                }, "parameter loop failure");
+            }
+        });
         if (!waiting.isEmpty()) {
             mailbox.execute(this::releaseReady, "release restored steps");
         }
@@ -289,9 +320,21 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         }
     }
 
+    /** Runs {@code action} on this task's thread, unless the subtask has finished (it needs no more versions). */
+    private void onMailbox(ThrowingRunnable<? extends Exception> action, String what) {
+        try {
+            mailbox.execute(action, what);
+        } catch (RejectedExecutionException finished) {
+            // finished: nothing to do
+        }
+    }
+
     /** A version arrived (on the mailbox thread): release the buckets it makes runnable. */
-    private void onVersion(ParameterVersion message) throws Exception {
-        if (store.apply(message)) {
+    private void onVersion(LoopInlet.Delivery delivery) throws Exception {
+        if (delivery.partition() >= 0) {
+            positions.put(delivery.partition(), delivery.offset() + 1);
+        }
+        if (store.apply(delivery.message())) {
             releaseReady();
         }
     }
@@ -370,7 +413,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
 
     @Override
     public void finish() throws Exception {
-        ParameterChannel.unsubscribe(jobId(), subtask(), attempt(), subscription);
+        subscription.close();
         super.finish();
     }
 
@@ -379,12 +422,15 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         super.snapshotState(context);
         pendingState.update(waiting.all());
         versionsState.update(store.snapshot());
+        List<LoopPosition> read = new ArrayList<>();
+        positions.forEach((partition, offset) -> read.add(new LoopPosition(partition, offset)));
+        positionsState.update(read);
     }
 
     @Override
     public void close() throws Exception {
         if (subscription != null) {
-            ParameterChannel.unsubscribe(jobId(), subtask(), attempt(), subscription);
+            subscription.close();
         }
         super.close();
     }

@@ -1,5 +1,6 @@
 package dev.bptt.connectors.kafka;
 
+import dev.bptt.records.ParameterVersion;
 import dev.bptt.records.RawStep;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -59,6 +60,22 @@ public final class KafkaConnectors {
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(settings.transactionalIdPrefix(output))
+                .build();
+    }
+
+    /**
+     * The loop sink: every loop message to {@link KafkaSettings#loopTopic}, at once ({@code linger.ms}
+     * 0: a bucket waits for its version) and at least once, without transactions: the forward
+     * operators read uncommitted and take each message once ({@link KafkaLoopInlet}).
+     */
+    public static KafkaSink<ParameterVersion> loopSink(KafkaSettings settings) {
+        Properties props = settings.clientProperties();
+        props.putIfAbsent("linger.ms", "0");
+        return KafkaSink.<ParameterVersion>builder()
+                .setKafkaProducerConfig(props)
+                .setBootstrapServers(settings.bootstrap())
+                .setRecordSerializer(new LoopRecords(settings.loopTopic(), settings.modelId()))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
 }

@@ -18,10 +18,12 @@ import java.util.Properties;
  * @param properties passed to every Kafka client (consumer, producers, admin), e.g. {@code security.protocol}
  * @param bounded read only up to the offsets that are the latest when the run starts, then end
  *     (tests); false: run until stopped
+ * @param loopTopic the topic the parameter loop runs through ({@code --loop kafka}), or null: the
+ *     in-job channel
  */
 public record KafkaSettings(String bootstrap, String stepsTopic, String paramsTopic, String predictionsTopic,
         String deadLetterTopic, String groupId, StartingOffsets startingOffsets, String modelId,
-        Map<String, String> properties, boolean bounded) {
+        Map<String, String> properties, boolean bounded, String loopTopic) {
 
     public KafkaSettings {
         Objects.requireNonNull(bootstrap, "bootstrap");
@@ -32,6 +34,19 @@ public record KafkaSettings(String bootstrap, String stepsTopic, String paramsTo
         properties = Map.copyOf(properties);
     }
 
+    /** Settings with the in-job loop. */
+    public KafkaSettings(String bootstrap, String stepsTopic, String paramsTopic, String predictionsTopic,
+            String deadLetterTopic, String groupId, StartingOffsets startingOffsets, String modelId,
+            Map<String, String> properties, boolean bounded) {
+        this(bootstrap, stepsTopic, paramsTopic, predictionsTopic, deadLetterTopic, groupId, startingOffsets, modelId,
+                properties, bounded, null);
+    }
+
+    /** The default loop topic of a model: {@code bptt-loop.<model id>}. */
+    public static String defaultLoopTopic(String modelId) {
+        return "bptt-loop." + modelId;
+    }
+
     /** The default consumer group of a model: {@code bptt-<model id>}. */
     public static String defaultGroupId(String modelId) {
         return "bptt-" + modelId;
@@ -40,7 +55,13 @@ public record KafkaSettings(String bootstrap, String stepsTopic, String paramsTo
     /** The same settings, bounded or not. */
     public KafkaSettings withBounded(boolean bounded) {
         return new KafkaSettings(bootstrap, stepsTopic, paramsTopic, predictionsTopic, deadLetterTopic, groupId,
-                startingOffsets, modelId, properties, bounded);
+                startingOffsets, modelId, properties, bounded, loopTopic);
+    }
+
+    /** The same settings with the loop through {@code topic} (null: the in-job channel). */
+    public KafkaSettings withLoopTopic(String topic) {
+        return new KafkaSettings(bootstrap, stepsTopic, paramsTopic, predictionsTopic, deadLetterTopic, groupId,
+                startingOffsets, modelId, properties, bounded, topic);
     }
 
     /** {@link #properties} plus {@code bootstrap.servers}: the configuration of every client. */
@@ -71,6 +92,9 @@ public record KafkaSettings(String bootstrap, String stepsTopic, String paramsTo
         }
         if (deadLetterTopic != null) {
             topics.put("dead letters", deadLetterTopic);
+        }
+        if (loopTopic != null) {
+            topics.put("loop", loopTopic);
         }
         return topics;
     }
