@@ -21,7 +21,7 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DeadLetter d, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, timestamp, null, value(d));
+        return new ProducerRecord<>(topic, null, KafkaConnectors.WRITE_TIME, null, value(d));
     }
 
     /** The JSON value. */

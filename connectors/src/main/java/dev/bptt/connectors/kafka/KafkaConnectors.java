@@ -20,6 +20,15 @@ public final class KafkaConnectors {
      */
     static final String TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
 
+    /**
+     * The timestamp of every record the job writes: none, so the producer stamps the time of
+     * writing. Not the event time (it is in each value, and in the {@code bucket_end} header): a
+     * topic's time-based retention deletes a segment whose newest timestamp is older than
+     * {@code retention.ms}, so records stamped with the event time of replayed or historic data
+     * (steps from last month) would be deleted as soon as their segment rolled.
+     */
+    static final Long WRITE_TIME = null;
+
     private KafkaConnectors() {}
 
     /**

@@ -33,7 +33,7 @@ public final class LoopRecords implements KafkaRecordSerializationSchema<Paramet
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(ParameterVersion m, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, timestamp, modelId.getBytes(StandardCharsets.UTF_8), encode(m));
+        return new ProducerRecord<>(topic, null, KafkaConnectors.WRITE_TIME, modelId.getBytes(StandardCharsets.UTF_8), encode(m));
     }
 
     /** The value of a loop record. */

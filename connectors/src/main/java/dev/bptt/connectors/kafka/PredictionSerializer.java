@@ -20,7 +20,7 @@ public final class PredictionSerializer implements KafkaRecordSerializationSchem
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(Prediction p, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, timestamp, p.key().getBytes(StandardCharsets.UTF_8), value(p));
+        return new ProducerRecord<>(topic, null, KafkaConnectors.WRITE_TIME, p.key().getBytes(StandardCharsets.UTF_8), value(p));
     }
 
     /** The JSON value. */

@@ -49,7 +49,7 @@ public final class VersionSerializer implements KafkaRecordSerializationSchema<P
         List<Header> headers = List.of(header(VERSION, Long.toString(v.version())),
                 header(BUCKET_END, Long.toString(bucketEnd)),
                 header(LOSS_MEAN, Double.toString(v.lossSum() / v.lossTerms())));
-        return new ProducerRecord<>(topic, null, timestamp, modelId.getBytes(StandardCharsets.UTF_8), npz, headers);
+        return new ProducerRecord<>(topic, null, KafkaConnectors.WRITE_TIME, modelId.getBytes(StandardCharsets.UTF_8), npz, headers);
     }
 
     private static Header header(String name, String value) {
