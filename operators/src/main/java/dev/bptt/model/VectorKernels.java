@@ -1,0 +1,545 @@
+package dev.bptt.model;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * The kernels on the JDK Vector API ({@code jdk.incubator.vector}, {@link #SPECIES} = the
+ * widest the CPU has). Loaded only when that module is in the boot layer; {@link Kernels}
+ * decides. Contracts are those of {@link Kernels}.
+ *
+ * <p><b>Every output element gets one fixed sequence of IEEE operations</b>, whatever the
+ * blocking around it and whatever the batch it is in: a dot product {@code A[r,:] . x} runs lane
+ * accumulators over the full vectors of the row with {@code fma}, reduces them in lane order
+ * ({@code reduceLanes(ADD)}: both the C2 intrinsic and the Java fallback add lanes 0..L-1 in
+ * order), then adds the columns past the last full vector with scalar {@code Math.fma}; an update
+ * {@code y[c] += sum_r A[r,c] v[r]} or {@code A[r,c] += sum_b u_b[r] v_b[c]} is one {@code fma}
+ * chain in r (or b) order. So a key's numbers are bit-for-bit the same alone
+ * ({@code n = 1}) and inside any batch, and the same before and after JIT compilation. The
+ * element functions (exp, tanh, sigmoid) use only {@code +, *, /, fma}, compares and bit
+ * operations, with a scalar twin for the tails that performs the identical operations.
+ */
+final class VectorKernels {
+
+    static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = SPECIES.length();
+
+    private VectorKernels() {}
+
+    // ---- y += A x (dot products) ----
+
+    static void multAdd(DMatrixRMaj a, double[] x, int xOff, double[] y, int yOff) {
+        dotRows(a.data, a.numCols, x, xOff, 0, a.data, 0, x, 0, 0, y, yOff, 0, a.numRows, 1);
+    }
+
+    static void multAdd2(DMatrixRMaj a, double[] x, int xOff, DMatrixRMaj b, double[] h, int hOff, double[] y,
+            int yOff) {
+        checkRows(a, b);
+        dotRows(a.data, a.numCols, x, xOff, 0, b.data, b.numCols, h, hOff, 0, y, yOff, 0, a.numRows, 1);
+    }
+
+    static void multAddRows(DMatrixRMaj a, double[] x, int xOff, int xStride, double[] y, int yOff, int yStride,
+            int n) {
+        dotRows(a.data, a.numCols, x, xOff, xStride, a.data, 0, x, 0, 0, y, yOff, yStride, a.numRows, n);
+    }
+
+    static void multAdd2Rows(DMatrixRMaj a, double[] x, int xOff, int xStride, DMatrixRMaj bm, double[] h, int hOff,
+            int hStride, double[] y, int yOff, int yStride, int n) {
+        checkRows(a, bm);
+        dotRows(a.data, a.numCols, x, xOff, xStride, bm.data, bm.numCols, h, hOff, hStride, y, yOff, yStride,
+                a.numRows, n);
+    }
+
+    private static void checkRows(DMatrixRMaj a, DMatrixRMaj b) {
+        if (a.numRows != b.numRows) {
+            throw new IllegalArgumentException("row counts differ: " + a.numRows + "x" + a.numCols + " and "
+                    + b.numRows + "x" + b.numCols);
+        }
+    }
+
+    /**
+     * {@code y_b[r] += A[r,:] . x_b + B[r,:] . h_b} for rows r and keys b; A is rows x ka, B rows x kb
+     * (kb may be 0), key b's vectors start at {@code off + b * stride}. Blocks of 4 rows x 2 keys
+     * share their loads; each element's arithmetic is that of {@link #dot1x1}.
+     */
+    private static void dotRows(double[] ad, int ka, double[] x, int xOff, int xStride, double[] bd, int kb,
+            double[] h, int hOff, int hStride, double[] y, int yOff, int yStride, int rows, int n) {
+        int b = 0;
+        for (; b + 1 < n; b += 2) {
+            int x0 = xOff + b * xStride;
+            int h0 = hOff + b * hStride;
+            int y0 = yOff + b * yStride;
+            int r = 0;
+            for (; r + 3 < rows; r += 4) {
+                dot4x2(ad, ka, x, x0, x0 + xStride, bd, kb, h, h0, h0 + hStride, y, y0 + r, y0 + yStride + r, r);
+            }
+            for (; r < rows; r++) {
+                y[y0 + r] += dot1x1(ad, ka, x, x0, bd, kb, h, h0, r);
+                y[y0 + yStride + r] += dot1x1(ad, ka, x, x0 + xStride, bd, kb, h, h0 + hStride, r);
+            }
+        }
+        for (; b < n; b++) {
+            int x0 = xOff + b * xStride;
+            int h0 = hOff + b * hStride;
+            int y0 = yOff + b * yStride;
+            int r = 0;
+            for (; r + 3 < rows; r += 4) {
+                dot4x1(ad, ka, x, x0, bd, kb, h, h0, y, y0 + r, r);
+            }
+            for (; r < rows; r++) {
+                y[y0 + r] += dot1x1(ad, ka, x, x0, bd, kb, h, h0, r);
+            }
+        }
+    }
+
+    /** The reference sequence for one element: lanes, in-order reduction, then scalar tails. */
+    private static double dot1x1(double[] ad, int ka, double[] x, int xo, double[] bd, int kb, double[] h, int ho,
+            int r) {
+        final int va = SPECIES.loopBound(ka);
+        final int vb = SPECIES.loopBound(kb);
+        final int ra = r * ka;
+        final int rb = r * kb;
+        DoubleVector acc = DoubleVector.zero(SPECIES);
+        for (int c = 0; c < va; c += L) {
+            acc = DoubleVector.fromArray(SPECIES, ad, ra + c).fma(DoubleVector.fromArray(SPECIES, x, xo + c), acc);
+        }
+        for (int c = 0; c < vb; c += L) {
+            acc = DoubleVector.fromArray(SPECIES, bd, rb + c).fma(DoubleVector.fromArray(SPECIES, h, ho + c), acc);
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (int c = va; c < ka; c++) {
+            s = Math.fma(ad[ra + c], x[xo + c], s);
+        }
+        for (int c = vb; c < kb; c++) {
+            s = Math.fma(bd[rb + c], h[ho + c], s);
+        }
+        return s;
+    }
+
+    private static void dot4x1(double[] ad, int ka, double[] x, int xo, double[] bd, int kb, double[] h, int ho,
+            double[] y, int yo, int r) {
+        final int va = SPECIES.loopBound(ka);
+        final int vb = SPECIES.loopBound(kb);
+        final int ra = r * ka;
+        final int rb = r * kb;
+        DoubleVector a0 = DoubleVector.zero(SPECIES);
+        DoubleVector a1 = a0;
+        DoubleVector a2 = a0;
+        DoubleVector a3 = a0;
+        for (int c = 0; c < va; c += L) {
+            DoubleVector xv = DoubleVector.fromArray(SPECIES, x, xo + c);
+            a0 = DoubleVector.fromArray(SPECIES, ad, ra + c).fma(xv, a0);
+            a1 = DoubleVector.fromArray(SPECIES, ad, ra + ka + c).fma(xv, a1);
+            a2 = DoubleVector.fromArray(SPECIES, ad, ra + 2 * ka + c).fma(xv, a2);
+            a3 = DoubleVector.fromArray(SPECIES, ad, ra + 3 * ka + c).fma(xv, a3);
+        }
+        for (int c = 0; c < vb; c += L) {
+            DoubleVector hv = DoubleVector.fromArray(SPECIES, h, ho + c);
+            a0 = DoubleVector.fromArray(SPECIES, bd, rb + c).fma(hv, a0);
+            a1 = DoubleVector.fromArray(SPECIES, bd, rb + kb + c).fma(hv, a1);
+            a2 = DoubleVector.fromArray(SPECIES, bd, rb + 2 * kb + c).fma(hv, a2);
+            a3 = DoubleVector.fromArray(SPECIES, bd, rb + 3 * kb + c).fma(hv, a3);
+        }
+        y[yo] += tails(a0.reduceLanes(VectorOperators.ADD), ad, ra, ka, va, x, xo, bd, rb, kb, vb, h, ho);
+        y[yo + 1] += tails(a1.reduceLanes(VectorOperators.ADD), ad, ra + ka, ka, va, x, xo, bd, rb + kb, kb, vb, h,
+                ho);
+        y[yo + 2] += tails(a2.reduceLanes(VectorOperators.ADD), ad, ra + 2 * ka, ka, va, x, xo, bd, rb + 2 * kb, kb,
+                vb, h, ho);
+        y[yo + 3] += tails(a3.reduceLanes(VectorOperators.ADD), ad, ra + 3 * ka, ka, va, x, xo, bd, rb + 3 * kb, kb,
+                vb, h, ho);
+    }
+
+    private static void dot4x2(double[] ad, int ka, double[] x, int xo0, int xo1, double[] bd, int kb, double[] h,
+            int ho0, int ho1, double[] y, int yo0, int yo1, int r) {
+        final int va = SPECIES.loopBound(ka);
+        final int vb = SPECIES.loopBound(kb);
+        final int ra = r * ka;
+        final int rb = r * kb;
+        DoubleVector a00 = DoubleVector.zero(SPECIES);
+        DoubleVector a10 = a00;
+        DoubleVector a20 = a00;
+        DoubleVector a30 = a00;
+        DoubleVector a01 = a00;
+        DoubleVector a11 = a00;
+        DoubleVector a21 = a00;
+        DoubleVector a31 = a00;
+        for (int c = 0; c < va; c += L) {
+            DoubleVector x0 = DoubleVector.fromArray(SPECIES, x, xo0 + c);
+            DoubleVector x1 = DoubleVector.fromArray(SPECIES, x, xo1 + c);
+            DoubleVector w0 = DoubleVector.fromArray(SPECIES, ad, ra + c);
+            DoubleVector w1 = DoubleVector.fromArray(SPECIES, ad, ra + ka + c);
+            DoubleVector w2 = DoubleVector.fromArray(SPECIES, ad, ra + 2 * ka + c);
+            DoubleVector w3 = DoubleVector.fromArray(SPECIES, ad, ra + 3 * ka + c);
+            a00 = w0.fma(x0, a00);
+            a10 = w1.fma(x0, a10);
+            a20 = w2.fma(x0, a20);
+            a30 = w3.fma(x0, a30);
+            a01 = w0.fma(x1, a01);
+            a11 = w1.fma(x1, a11);
+            a21 = w2.fma(x1, a21);
+            a31 = w3.fma(x1, a31);
+        }
+        for (int c = 0; c < vb; c += L) {
+            DoubleVector h0 = DoubleVector.fromArray(SPECIES, h, ho0 + c);
+            DoubleVector h1 = DoubleVector.fromArray(SPECIES, h, ho1 + c);
+            DoubleVector w0 = DoubleVector.fromArray(SPECIES, bd, rb + c);
+            DoubleVector w1 = DoubleVector.fromArray(SPECIES, bd, rb + kb + c);
+            DoubleVector w2 = DoubleVector.fromArray(SPECIES, bd, rb + 2 * kb + c);
+            DoubleVector w3 = DoubleVector.fromArray(SPECIES, bd, rb + 3 * kb + c);
+            a00 = w0.fma(h0, a00);
+            a10 = w1.fma(h0, a10);
+            a20 = w2.fma(h0, a20);
+            a30 = w3.fma(h0, a30);
+            a01 = w0.fma(h1, a01);
+            a11 = w1.fma(h1, a11);
+            a21 = w2.fma(h1, a21);
+            a31 = w3.fma(h1, a31);
+        }
+        y[yo0] += tails(a00.reduceLanes(VectorOperators.ADD), ad, ra, ka, va, x, xo0, bd, rb, kb, vb, h, ho0);
+        y[yo0 + 1] += tails(a10.reduceLanes(VectorOperators.ADD), ad, ra + ka, ka, va, x, xo0, bd, rb + kb, kb, vb, h,
+                ho0);
+        y[yo0 + 2] += tails(a20.reduceLanes(VectorOperators.ADD), ad, ra + 2 * ka, ka, va, x, xo0, bd, rb + 2 * kb, kb,
+                vb, h, ho0);
+        y[yo0 + 3] += tails(a30.reduceLanes(VectorOperators.ADD), ad, ra + 3 * ka, ka, va, x, xo0, bd, rb + 3 * kb, kb,
+                vb, h, ho0);
+        y[yo1] += tails(a01.reduceLanes(VectorOperators.ADD), ad, ra, ka, va, x, xo1, bd, rb, kb, vb, h, ho1);
+        y[yo1 + 1] += tails(a11.reduceLanes(VectorOperators.ADD), ad, ra + ka, ka, va, x, xo1, bd, rb + kb, kb, vb, h,
+                ho1);
+        y[yo1 + 2] += tails(a21.reduceLanes(VectorOperators.ADD), ad, ra + 2 * ka, ka, va, x, xo1, bd, rb + 2 * kb, kb,
+                vb, h, ho1);
+        y[yo1 + 3] += tails(a31.reduceLanes(VectorOperators.ADD), ad, ra + 3 * ka, ka, va, x, xo1, bd, rb + 3 * kb, kb,
+                vb, h, ho1);
+    }
+
+    /** Adds the columns past the last full vector of both rows, as {@link #dot1x1} does. */
+    private static double tails(double s, double[] ad, int ra, int ka, int va, double[] x, int xo, double[] bd, int rb,
+            int kb, int vb, double[] h, int ho) {
+        for (int c = va; c < ka; c++) {
+            s = Math.fma(ad[ra + c], x[xo + c], s);
+        }
+        for (int c = vb; c < kb; c++) {
+            s = Math.fma(bd[rb + c], h[ho + c], s);
+        }
+        return s;
+    }
+
+    // ---- y += A^T v (one fma chain per element, rows in order) ----
+
+    static void multTransAdd(DMatrixRMaj a, double[] v, int vOff, double[] y, int yOff) {
+        multTransAddRows(a, v, vOff, 0, y, yOff, 0, 1);
+    }
+
+    /**
+     * {@code y_b[c] += sum_r A[r,c] v_b[r]} for keys b: per element {@code acc = fma(A[r,c], v_b[r], acc)}
+     * for r = 0..rows-1. Blocks of 2 keys x 4 vectors share their loads of A.
+     */
+    static void multTransAddRows(DMatrixRMaj a, double[] v, int vOff, int vStride, double[] y, int yOff, int yStride,
+            int n) {
+        final int rows = a.numRows;
+        final int cols = a.numCols;
+        final double[] ad = a.data;
+        final int vc = SPECIES.loopBound(cols);
+        int b = 0;
+        for (; b + 1 < n; b += 2) {
+            int v0 = vOff + b * vStride;
+            int v1 = v0 + vStride;
+            int y0 = yOff + b * yStride;
+            int y1 = y0 + yStride;
+            int c = 0;
+            for (; c + 4 * L <= vc; c += 4 * L) {
+                DoubleVector p0 = DoubleVector.fromArray(SPECIES, y, y0 + c);
+                DoubleVector p1 = DoubleVector.fromArray(SPECIES, y, y0 + c + L);
+                DoubleVector p2 = DoubleVector.fromArray(SPECIES, y, y0 + c + 2 * L);
+                DoubleVector p3 = DoubleVector.fromArray(SPECIES, y, y0 + c + 3 * L);
+                DoubleVector q0 = DoubleVector.fromArray(SPECIES, y, y1 + c);
+                DoubleVector q1 = DoubleVector.fromArray(SPECIES, y, y1 + c + L);
+                DoubleVector q2 = DoubleVector.fromArray(SPECIES, y, y1 + c + 2 * L);
+                DoubleVector q3 = DoubleVector.fromArray(SPECIES, y, y1 + c + 3 * L);
+                for (int r = 0; r < rows; r++) {
+                    int base = r * cols + c;
+                    DoubleVector s0 = DoubleVector.broadcast(SPECIES, v[v0 + r]);
+                    DoubleVector s1 = DoubleVector.broadcast(SPECIES, v[v1 + r]);
+                    DoubleVector w0 = DoubleVector.fromArray(SPECIES, ad, base);
+                    DoubleVector w1 = DoubleVector.fromArray(SPECIES, ad, base + L);
+                    DoubleVector w2 = DoubleVector.fromArray(SPECIES, ad, base + 2 * L);
+                    DoubleVector w3 = DoubleVector.fromArray(SPECIES, ad, base + 3 * L);
+                    p0 = w0.fma(s0, p0);
+                    p1 = w1.fma(s0, p1);
+                    p2 = w2.fma(s0, p2);
+                    p3 = w3.fma(s0, p3);
+                    q0 = w0.fma(s1, q0);
+                    q1 = w1.fma(s1, q1);
+                    q2 = w2.fma(s1, q2);
+                    q3 = w3.fma(s1, q3);
+                }
+                p0.intoArray(y, y0 + c);
+                p1.intoArray(y, y0 + c + L);
+                p2.intoArray(y, y0 + c + 2 * L);
+                p3.intoArray(y, y0 + c + 3 * L);
+                q0.intoArray(y, y1 + c);
+                q1.intoArray(y, y1 + c + L);
+                q2.intoArray(y, y1 + c + 2 * L);
+                q3.intoArray(y, y1 + c + 3 * L);
+            }
+            transTail(ad, rows, cols, c, vc, v, v0, y, y0);
+            transTail(ad, rows, cols, c, vc, v, v1, y, y1);
+        }
+        for (; b < n; b++) {
+            int v0 = vOff + b * vStride;
+            int y0 = yOff + b * yStride;
+            int c = 0;
+            for (; c + 4 * L <= vc; c += 4 * L) {
+                DoubleVector p0 = DoubleVector.fromArray(SPECIES, y, y0 + c);
+                DoubleVector p1 = DoubleVector.fromArray(SPECIES, y, y0 + c + L);
+                DoubleVector p2 = DoubleVector.fromArray(SPECIES, y, y0 + c + 2 * L);
+                DoubleVector p3 = DoubleVector.fromArray(SPECIES, y, y0 + c + 3 * L);
+                for (int r = 0; r < rows; r++) {
+                    int base = r * cols + c;
+                    DoubleVector s0 = DoubleVector.broadcast(SPECIES, v[v0 + r]);
+                    p0 = DoubleVector.fromArray(SPECIES, ad, base).fma(s0, p0);
+                    p1 = DoubleVector.fromArray(SPECIES, ad, base + L).fma(s0, p1);
+                    p2 = DoubleVector.fromArray(SPECIES, ad, base + 2 * L).fma(s0, p2);
+                    p3 = DoubleVector.fromArray(SPECIES, ad, base + 3 * L).fma(s0, p3);
+                }
+                p0.intoArray(y, y0 + c);
+                p1.intoArray(y, y0 + c + L);
+                p2.intoArray(y, y0 + c + 2 * L);
+                p3.intoArray(y, y0 + c + 3 * L);
+            }
+            transTail(ad, rows, cols, c, vc, v, v0, y, y0);
+        }
+    }
+
+    /** Columns from c on for one key: single vectors up to vc, then scalar fma chains. */
+    private static void transTail(double[] ad, int rows, int cols, int c, int vc, double[] v, int v0, double[] y,
+            int y0) {
+        for (; c < vc; c += L) {
+            DoubleVector p = DoubleVector.fromArray(SPECIES, y, y0 + c);
+            for (int r = 0; r < rows; r++) {
+                p = DoubleVector.fromArray(SPECIES, ad, r * cols + c).fma(DoubleVector.broadcast(SPECIES, v[v0 + r]), p);
+            }
+            p.intoArray(y, y0 + c);
+        }
+        for (; c < cols; c++) {
+            double p = y[y0 + c];
+            for (int r = 0; r < rows; r++) {
+                p = Math.fma(ad[r * cols + c], v[v0 + r], p);
+            }
+            y[y0 + c] = p;
+        }
+    }
+
+    // ---- A += sum_b u_b v_b^T (one fma chain per element, keys in order) ----
+
+    static void outerAdd(DMatrixRMaj a, double[] u, int uOff, double[] v, int vOff) {
+        outerAddRows(a, u, uOff, 0, v, vOff, 0, 1);
+    }
+
+    /**
+     * {@code A[r,c] += sum_b u_b[r] v_b[c]}: per element {@code acc = fma(u_b[r], v_b[c], acc)} for
+     * b = 0..n-1. Blocks of 4 rows x 2 vectors keep their sums in registers over all b.
+     */
+    static void outerAddRows(DMatrixRMaj a, double[] u, int uOff, int uStride, double[] v, int vOff, int vStride,
+            int n) {
+        final int rows = a.numRows;
+        final int cols = a.numCols;
+        final double[] ad = a.data;
+        final int vc = SPECIES.loopBound(cols);
+        int r = 0;
+        for (; r + 3 < rows; r += 4) {
+            int c = 0;
+            for (; c + 2 * L <= vc; c += 2 * L) {
+                int o0 = r * cols + c;
+                int o1 = o0 + cols;
+                int o2 = o1 + cols;
+                int o3 = o2 + cols;
+                DoubleVector p00 = DoubleVector.fromArray(SPECIES, ad, o0);
+                DoubleVector p01 = DoubleVector.fromArray(SPECIES, ad, o0 + L);
+                DoubleVector p10 = DoubleVector.fromArray(SPECIES, ad, o1);
+                DoubleVector p11 = DoubleVector.fromArray(SPECIES, ad, o1 + L);
+                DoubleVector p20 = DoubleVector.fromArray(SPECIES, ad, o2);
+                DoubleVector p21 = DoubleVector.fromArray(SPECIES, ad, o2 + L);
+                DoubleVector p30 = DoubleVector.fromArray(SPECIES, ad, o3);
+                DoubleVector p31 = DoubleVector.fromArray(SPECIES, ad, o3 + L);
+                for (int b = 0; b < n; b++) {
+                    int ub = uOff + b * uStride + r;
+                    int vb = vOff + b * vStride + c;
+                    DoubleVector x0 = DoubleVector.fromArray(SPECIES, v, vb);
+                    DoubleVector x1 = DoubleVector.fromArray(SPECIES, v, vb + L);
+                    DoubleVector s0 = DoubleVector.broadcast(SPECIES, u[ub]);
+                    DoubleVector s1 = DoubleVector.broadcast(SPECIES, u[ub + 1]);
+                    DoubleVector s2 = DoubleVector.broadcast(SPECIES, u[ub + 2]);
+                    DoubleVector s3 = DoubleVector.broadcast(SPECIES, u[ub + 3]);
+                    p00 = s0.fma(x0, p00);
+                    p01 = s0.fma(x1, p01);
+                    p10 = s1.fma(x0, p10);
+                    p11 = s1.fma(x1, p11);
+                    p20 = s2.fma(x0, p20);
+                    p21 = s2.fma(x1, p21);
+                    p30 = s3.fma(x0, p30);
+                    p31 = s3.fma(x1, p31);
+                }
+                p00.intoArray(ad, o0);
+                p01.intoArray(ad, o0 + L);
+                p10.intoArray(ad, o1);
+                p11.intoArray(ad, o1 + L);
+                p20.intoArray(ad, o2);
+                p21.intoArray(ad, o2 + L);
+                p30.intoArray(ad, o3);
+                p31.intoArray(ad, o3 + L);
+            }
+            for (int k = 0; k < 4; k++) {
+                outerTail(ad, cols, r + k, c, vc, u, uOff, uStride, v, vOff, vStride, n);
+            }
+        }
+        for (; r < rows; r++) {
+            outerTail(ad, cols, r, 0, vc, u, uOff, uStride, v, vOff, vStride, n);
+        }
+    }
+
+    /** Row r from column c on: single vectors up to vc, then scalar fma chains. */
+    private static void outerTail(double[] ad, int cols, int r, int c, int vc, double[] u, int uOff, int uStride,
+            double[] v, int vOff, int vStride, int n) {
+        final int row = r * cols;
+        for (; c < vc; c += L) {
+            DoubleVector p = DoubleVector.fromArray(SPECIES, ad, row + c);
+            for (int b = 0; b < n; b++) {
+                p = DoubleVector.broadcast(SPECIES, u[uOff + b * uStride + r])
+                        .fma(DoubleVector.fromArray(SPECIES, v, vOff + b * vStride + c), p);
+            }
+            p.intoArray(ad, row + c);
+        }
+        for (; c < cols; c++) {
+            double p = ad[row + c];
+            for (int b = 0; b < n; b++) {
+                p = Math.fma(u[uOff + b * uStride + r], v[vOff + b * vStride + c], p);
+            }
+            ad[row + c] = p;
+        }
+    }
+
+    // ---- element functions ----
+
+    private static final double LOG2E = 1.4426950408889634;
+    /** 1.5 * 2^52: adding it rounds to an integer held in the low mantissa bits. */
+    private static final double ROUND_MAGIC = 0x1.8p52;
+    private static final double LN2_HI = 6.93147180369123816490e-01;
+    private static final double LN2_LO = 1.90821492927058770002e-10;
+    private static final double EXP_MIN = -708.0;
+    private static final double EXP_MAX = 709.0;
+    /** 1/k! for k = 13 down to 2: Taylor series of exp on |r| <= ln(2)/2 (truncation < 1e-17). */
+    private static final double[] EXP_TAYLOR = {
+        1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
+        1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5
+    };
+    /** Cephes tanh: rational approximation x + x^3 P(x^2)/Q(x^2) for |x| < 0.625. */
+    private static final double TP0 = -9.64399179425052238628E-1;
+    private static final double TP1 = -9.92877231001918586564E1;
+    private static final double TP2 = -1.61468768441708447952E3;
+    private static final double TQ0 = 1.12811678491632931402E2;
+    private static final double TQ1 = 2.23548839060100448583E3;
+    private static final double TQ2 = 4.84406305325125486048E3;
+    private static final double TANH_SMALL = 0.625;
+    /** tanh(x) rounds to +-1 beyond this. */
+    private static final double TANH_CLAMP = 20.0;
+
+    private static DoubleVector bc(double v) {
+        return DoubleVector.broadcast(SPECIES, v);
+    }
+
+    /** e^x within 2 ulp, clamped to [e^-708, e^709]. */
+    static DoubleVector exp(DoubleVector x) {
+        DoubleVector t = x.max(EXP_MIN).min(EXP_MAX);
+        DoubleVector kd = t.fma(LOG2E, ROUND_MAGIC);
+        DoubleVector n = kd.sub(ROUND_MAGIC);
+        DoubleVector r = n.fma(bc(-LN2_HI), t);
+        r = n.fma(bc(-LN2_LO), r);
+        DoubleVector p = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[0]);
+        for (int i = 1; i < EXP_TAYLOR.length; i++) {
+            p = p.fma(r, bc(EXP_TAYLOR[i]));
+        }
+        p = p.fma(r, bc(1.0));
+        p = p.fma(r, bc(1.0));
+        LongVector bits = kd.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52);
+        return p.mul(bits.reinterpretAsDoubles());
+    }
+
+    /** The scalar twin of {@link #exp(DoubleVector)}: the same operations, the same result. */
+    static double exp(double x) {
+        double t = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
+        double kd = Math.fma(t, LOG2E, ROUND_MAGIC);
+        double n = kd - ROUND_MAGIC;
+        double r = Math.fma(n, -LN2_HI, t);
+        r = Math.fma(n, -LN2_LO, r);
+        double p = EXP_TAYLOR[0];
+        for (int i = 1; i < EXP_TAYLOR.length; i++) {
+            p = Math.fma(p, r, EXP_TAYLOR[i]);
+        }
+        p = Math.fma(p, r, 1.0);
+        p = Math.fma(p, r, 1.0);
+        long bits = (Double.doubleToRawLongBits(kd) + 1023L) << 52;
+        return p * Double.longBitsToDouble(bits);
+    }
+
+    /** tanh within a few ulp: Cephes' rational form near 0, {@code 1 - 2/(e^{2|x|}+1)} beyond. */
+    static DoubleVector tanh(DoubleVector x) {
+        DoubleVector ax = x.abs();
+        DoubleVector z = x.mul(x);
+        DoubleVector num = z.fma(TP0, TP1).fma(z, bc(TP2));
+        DoubleVector den = z.add(TQ0).fma(z, bc(TQ1)).fma(z, bc(TQ2));
+        DoubleVector small = x.mul(z).mul(num.div(den)).add(x);
+        DoubleVector e = exp(ax.min(TANH_CLAMP).mul(2.0));
+        DoubleVector big = DoubleVector.broadcast(SPECIES, 1.0).sub(DoubleVector.broadcast(SPECIES, 2.0).div(e.add(1.0)));
+        big = big.blend(big.neg(), x.lt(0.0));
+        VectorMask<Double> isSmall = ax.lt(TANH_SMALL);
+        return big.blend(small, isSmall);
+    }
+
+    /** The scalar twin of {@link #tanh(DoubleVector)}. */
+    static double tanh(double x) {
+        double ax = Math.abs(x);
+        double z = x * x;
+        if (ax < TANH_SMALL) {
+            double num = Math.fma(Math.fma(z, TP0, TP1), z, TP2);
+            double den = Math.fma(Math.fma(z + TQ0, z, TQ1), z, TQ2);
+            return x * z * (num / den) + x;
+        }
+        double e = exp(Math.min(ax, TANH_CLAMP) * 2.0);
+        double big = 1.0 - 2.0 / (e + 1.0);
+        return x < 0.0 ? -big : big;
+    }
+
+    /** {@code 1 / (1 + e^{-x})}. */
+    static DoubleVector sigmoid(DoubleVector x) {
+        return DoubleVector.broadcast(SPECIES, 1.0).div(exp(x.neg()).add(1.0));
+    }
+
+    /** The scalar twin of {@link #sigmoid(DoubleVector)}. */
+    static double sigmoid(double x) {
+        return 1.0 / (exp(-x) + 1.0);
+    }
+
+    static void tanhInPlace(double[] a, int off, int n) {
+        int j = 0;
+        for (int bound = SPECIES.loopBound(n); j < bound; j += L) {
+            tanh(DoubleVector.fromArray(SPECIES, a, off + j)).intoArray(a, off + j);
+        }
+        for (; j < n; j++) {
+            a[off + j] = tanh(a[off + j]);
+        }
+    }
+
+    static void sigmoidInPlace(double[] a, int off, int n) {
+        int j = 0;
+        for (int bound = SPECIES.loopBound(n); j < bound; j += L) {
+            sigmoid(DoubleVector.fromArray(SPECIES, a, off + j)).intoArray(a, off + j);
+        }
+        for (; j < n; j++) {
+            a[off + j] = sigmoid(a[off + j]);
+        }
+    }
+}
