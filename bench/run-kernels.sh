@@ -46,6 +46,16 @@ cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
 # The incubator warning is the only thing the JVM prints about the module: drop that one line.
 jmh() { java --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main "$@" 2> >(grep -v '^WARNING: Using incubator modules' >&2); }
 
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(lscpu | sed -n 's/^Flags:.*\(avx512f\).*/AVX-512/p')" \
+    "$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+  echo "java: $(java -version 2>&1 | head -n 2 | tail -n 1)"
+  echo "torch: $("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null)"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$out/machine.txt"
+cat "$out/machine.txt" >&2
+
 echo "run-kernels: JMH (${jmh_iter[*]}) -> $out/jmh.json" >&2
 jmh 'dev.bptt.bench.StepBenchmarks' "${jmh_iter[@]}" -rf json -rff "$out/jmh.json" | tee "$out/jmh.txt" >&2
 if [[ $scalar -eq 1 ]]; then
@@ -57,9 +67,13 @@ fi
 echo "run-kernels: PyTorch (${torch_args[*]}) -> $out/torch.jsonl" >&2
 "$py" bench/torch_bench.py "${torch_args[@]}" | tee "$out/torch.jsonl" >&2
 
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 "$py" - "$out" "$scalar" <<'PY' | tee "$out/table.md"
 import json, sys, os
 out, scalar = sys.argv[1], sys.argv[2] == "1"
+for line in open(os.path.join(out, "machine.txt")):
+    print(line.rstrip() + "  ")
+print()
 K = 32
 def load(name):
     path = os.path.join(out, name)

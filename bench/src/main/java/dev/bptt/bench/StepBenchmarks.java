@@ -106,7 +106,7 @@ public class StepBenchmarks {
         forward = new SequenceForward(shape);
         window = new TbpttWindow(shape, Loss.MSE);
         batchForward = new BatchForward(shape, batch);
-        batchBackward = new BatchBackward(shape, Loss.MSE, K, batch);
+        batchBackward = new BatchBackward(shape, Loss.MSE, batch);
         lossSums = new double[batch];
         lossTerms = new int[batch];
         // Fill the rings once, for backwardWindow.

@@ -5,60 +5,71 @@ import java.util.function.LongFunction;
 
 /**
  * The backward pass of the TBPTT windows of n keys that close together, as one recursion over
- * matrix-matrix products (see {@link TbpttWindow} for the math). The keys' rings must be
- * aligned: the same number of steps, of pending losses, and the same parameter version at every
- * position (targets may differ). Each key's recomputed states, loss and {@code dL/ds} chain are
- * bit for bit those of {@link TbpttWindow}; the parameter gradient is the sum over the keys and
- * steps, formed at the end of the window as {@code dW += A^T X} over all (step, key) rows, so it
- * equals the sum of the per-key window gradients to rounding (not bit for bit: the order of the
- * sum differs). A workspace for up to {@code capacity} keys and k2 steps: not thread-safe,
- * allocates nothing per window.
+ * matrix-matrix products (see {@link TbpttWindow} for the math): at each step, from the newest
+ * down, the keys' steps are recomputed together from their stored (x, s_{t-1}), the readout's
+ * and the cell's vector-Jacobian products run with the keys as vector lanes ({@link LaneCell}),
+ * and the parameter gradient takes {@code dW += A^T X} over the keys. A key's loss and
+ * {@code dL/ds} chain are the same whatever else is in the batch, and equal to
+ * {@link TbpttWindow}'s to rounding; the parameter gradient is the sum of the keys' window
+ * gradients to rounding.
+ *
+ * <p>The keys' rings must be aligned: the same number of steps, of pending losses, and the same
+ * parameter version at every position (targets may differ) - as the windows of keys that move
+ * in step through the same event-time buckets are. A workspace for up to {@code capacity} keys:
+ * not thread-safe, allocates nothing per window.
  */
 public final class BatchBackward {
 
     private final ModelShape shape;
     private final Loss loss;
-    private final int k2;
-    private final BatchCell cell;
-    private final Readout readout;
-    /** x of every (step, key) row, step-major: row i * n + b. */
-    private final double[] xs;
-    /** s_{t-1} of every (step, key) row. */
-    private final double[] sPrevs;
-    /** Gate gradients towards W_ih of every (step, key) row. */
+    private final LaneCell cell;
+    private final int capacity;
+    /** The step's inputs and previous states, key-major (n x I, n x S). */
+    private final double[] x;
+    private final double[] sPrev;
+    /** The same, feature-major (I x n, S x n). */
+    private final double[] xt;
+    private final double[] st;
+    /** Recomputed s_t (S x n), its h key-major (n x H). */
+    private final double[] out;
+    private final double[] hKey;
+    /** Readout y_t (O x n), one key's y and dL/dy, and dL/dy of all keys (O x n). */
+    private final double[] yt;
+    private final double[] y;
+    private final double[] dy;
+    private final double[] dyt;
     private final double[] aIh;
-    /** Towards W_hh: aIh itself unless the cell's differ (gru). */
     private final double[] aHh;
-    private final double[] s;
     private double[] ds;
     private double[] dsPrev;
-    private final double[] sKey;
-    private final double[] dsKey;
 
-    public BatchBackward(ModelShape shape, Loss loss, int k2, int capacity) {
-        if (k2 < 1) {
-            throw new IllegalArgumentException("k2 must be >= 1, got " + k2);
-        }
+    public BatchBackward(ModelShape shape, Loss loss, int capacity) {
         this.shape = shape;
         this.loss = loss;
-        this.k2 = k2;
-        this.cell = BatchCell.create(shape, capacity);
-        this.readout = new Readout(shape);
-        int rows = k2 * capacity;
-        this.xs = new double[rows * shape.inputSize()];
-        this.sPrevs = new double[rows * shape.stateSize()];
-        this.aIh = new double[rows * shape.gateRows()];
-        this.aHh = cell.separateRecurrentGradient() ? new double[rows * shape.gateRows()] : aIh;
-        this.s = new double[capacity * shape.stateSize()];
-        this.ds = new double[capacity * shape.stateSize()];
-        this.dsPrev = new double[capacity * shape.stateSize()];
-        this.sKey = new double[shape.stateSize()];
-        this.dsKey = new double[shape.stateSize()];
+        this.cell = LaneCell.create(shape, capacity);
+        this.capacity = capacity;
+        int in = shape.inputSize();
+        int st = shape.stateSize();
+        int o = shape.outputSize();
+        this.x = new double[capacity * in];
+        this.sPrev = new double[capacity * st];
+        this.xt = new double[capacity * in];
+        this.st = new double[capacity * st];
+        this.out = new double[capacity * st];
+        this.hKey = new double[capacity * shape.hiddenSize()];
+        this.yt = new double[capacity * o];
+        this.y = new double[o];
+        this.dy = new double[o];
+        this.dyt = new double[capacity * o];
+        this.aIh = new double[capacity * shape.gateRows()];
+        this.aHh = cell.separateRecurrentGradient() ? new double[capacity * shape.gateRows()] : aIh;
+        this.ds = new double[capacity * st];
+        this.dsPrev = new double[capacity * st];
     }
 
     /** Largest batch this workspace takes. */
     public int capacity() {
-        return cell.capacity;
+        return capacity;
     }
 
     /**
@@ -74,63 +85,92 @@ public final class BatchBackward {
     public void backward(StepRing[] rings, int n, LongFunction<Parameters> versions, Parameters grad,
             double[] lossSums, int[] lossTerms) {
         cell.checkBatch(n);
-        final int size = rings[0].size;
         checkAligned(rings, n);
         final int in = shape.inputSize();
-        final int st = shape.stateSize();
-        final int out = shape.outputSize();
+        final int stSize = shape.stateSize();
         final int g = shape.gateRows();
         final StepRing first = rings[0];
+        final int size = first.size;
         final int firstCounted = size - first.pendingLoss;
-        for (int i = 0; i < size; i++) {
-            for (int b = 0; b < n; b++) {
-                int slot = rings[b].slot(i);
-                System.arraycopy(rings[b].inputs, slot * in, xs, (i * n + b) * in, in);
-                System.arraycopy(rings[b].states, slot * st, sPrevs, (i * n + b) * st, st);
-            }
-        }
         Arrays.fill(lossSums, 0, n, 0.0);
         Arrays.fill(lossTerms, 0, n, 0);
-        Arrays.fill(ds, 0, n * st, 0.0);
+        Arrays.fill(ds, 0, n * stSize, 0.0);
         for (int i = size - 1; i >= 0; i--) {
             Parameters w = versions.apply(first.versions[first.slot(i)]);
-            cell.forward(w, xs, i * n * in, in, sPrevs, i * n * st, st, s, n);
-            if (i >= firstCounted) {
-                for (int b = 0; b < n; b++) {
-                    StepRing ring = rings[b];
-                    int slot = ring.slot(i);
-                    if (ring.hasTarget(slot)) {
-                        System.arraycopy(s, b * st, sKey, 0, st);
-                        System.arraycopy(ds, b * st, dsKey, 0, st);
-                        lossSums[b] += readout.lossAndBackward(w, sKey, loss, ring.targets, slot * out,
-                                ring.targetClasses[slot], grad, dsKey);
-                        System.arraycopy(dsKey, 0, ds, b * st, st);
-                        lossTerms[b]++;
-                    }
-                }
+            for (int b = 0; b < n; b++) {
+                int slot = rings[b].slot(i);
+                System.arraycopy(rings[b].inputs, slot * in, x, b * in, in);
+                System.arraycopy(rings[b].states, slot * stSize, sPrev, b * stSize, stSize);
             }
-            cell.backward(w, sPrevs, i * n * st, st, ds, dsPrev, aIh, aHh, i * n * g, n);
+            BatchForward.toLanes(x, 0, in, in, n, xt);
+            BatchForward.toLanes(sPrev, 0, stSize, stSize, n, st);
+            cell.forward(w, xt, st, out, n);
+            if (i >= firstCounted) {
+                readoutBackward(rings, i, n, w, grad, lossSums, lossTerms);
+            }
+            cell.backward(w, st, ds, dsPrev, aIh, aHh, n);
+            Kernels.outerAddLanes(grad.weightIh, aIh, 0, n, x, 0, in, n);
+            Kernels.outerAddLanes(grad.weightHh, aHh, 0, n, sPrev, 0, stSize, n);
+            rowSums(aIh, g, n, grad.biasIh.data);
+            rowSums(aHh, g, n, grad.biasHh.data);
             double[] swap = ds;
             ds = dsPrev;
             dsPrev = swap;
-        }
-        int rows = size * n;
-        Kernels.outerAddRows(grad.weightIh, aIh, 0, g, xs, 0, in, rows);
-        Kernels.outerAddRows(grad.weightHh, aHh, 0, g, sPrevs, 0, st, rows);
-        for (int m = 0; m < rows; m++) {
-            Kernels.addTo(aIh, m * g, grad.biasIh.data, 0, g);
-            Kernels.addTo(aHh, m * g, grad.biasHh.data, 0, g);
         }
         for (int b = 0; b < n; b++) {
             rings[b].pendingLoss = 0;
         }
     }
 
-    private void checkAligned(StepRing[] rings, int n) {
-        StepRing first = rings[0];
-        if (first.size > k2) {
-            throw new IllegalArgumentException("ring holds " + first.size + " steps, this workspace takes k2 = " + k2);
+    /** The loss terms of step i and their direct terms: ds += W_out^T dy, grad += readout gradient. */
+    private void readoutBackward(StepRing[] rings, int i, int n, Parameters w, Parameters grad, double[] lossSums,
+            int[] lossTerms) {
+        final int o = shape.outputSize();
+        final int h = shape.hiddenSize();
+        LaneCell.biasRows(w.readoutBias.data, null, yt, o, n);
+        Kernels.laneMultAdd(w.readoutWeight, out, 0, n, yt, 0, n, n);
+        boolean any = false;
+        for (int b = 0; b < n; b++) {
+            StepRing ring = rings[b];
+            int slot = ring.slot(i);
+            if (ring.hasTarget(slot)) {
+                for (int k = 0; k < o; k++) {
+                    y[k] = yt[k * n + b];
+                }
+                lossSums[b] += loss.valueAndGradient(y, ring.targets, slot * o, ring.targetClasses[slot], dy);
+                lossTerms[b]++;
+                for (int k = 0; k < o; k++) {
+                    dyt[k * n + b] = dy[k];
+                }
+                any = true;
+            } else {
+                for (int k = 0; k < o; k++) {
+                    dyt[k * n + b] = 0.0;
+                }
+            }
         }
+        if (!any) {
+            return;
+        }
+        Kernels.laneMultTransAdd(w.readoutWeight, dyt, 0, n, ds, 0, n, n);
+        BatchForward.fromLanes(out, h, n, hKey, 0, h);
+        Kernels.outerAddLanes(grad.readoutWeight, dyt, 0, n, hKey, 0, h, n);
+        rowSums(dyt, o, n, grad.readoutBias.data);
+    }
+
+    /** {@code sums[r] += sum_b a[r * n + b]}. */
+    private static void rowSums(double[] a, int rows, int n, double[] sums) {
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int b = 0; b < n; b++) {
+                s += a[r * n + b];
+            }
+            sums[r] += s;
+        }
+    }
+
+    static void checkAligned(StepRing[] rings, int n) {
+        StepRing first = rings[0];
         for (int b = 1; b < n; b++) {
             StepRing r = rings[b];
             if (r.size != first.size || r.pendingLoss != first.pendingLoss) {

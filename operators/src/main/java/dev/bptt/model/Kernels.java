@@ -141,6 +141,46 @@ public final class Kernels {
         }
     }
 
+    /**
+     * {@code A += sum_b u_b v_b^T} with U feature-major: {@code u_b[r] = ut[uOff + r * ldu + b]},
+     * {@code v_b[c] = v[vOff + b * vStride + c]}. Modifies A.
+     */
+    public static void outerAddLanes(DMatrixRMaj a, double[] ut, int uOff, int ldu, double[] v, int vOff,
+            int vStride, int n) {
+        if (VECTOR) {
+            VectorKernels.outerAddLanes(a, ut, uOff, ldu, v, vOff, vStride, n);
+        } else {
+            ScalarKernels.outerAddLanes(a, ut, uOff, ldu, v, vOff, vStride, n);
+        }
+    }
+
+    /**
+     * Feature-major {@code Y += X W^T} for n keys: {@code yt[yOff + r * ldy + b] += sum_k W[r,k]
+     * xt[xOff + k * ldx + b]}. The keys are independent lanes: a key's result does not depend on
+     * n or on the other keys. Modifies yt.
+     */
+    public static void laneMultAdd(DMatrixRMaj w, double[] xt, int xOff, int ldx, double[] yt, int yOff, int ldy,
+            int n) {
+        if (VECTOR) {
+            VectorKernels.laneMultAdd(w, xt, xOff, ldx, yt, yOff, ldy, n);
+        } else {
+            ScalarKernels.laneMultAdd(w, xt, xOff, ldx, yt, yOff, ldy, n);
+        }
+    }
+
+    /**
+     * Feature-major {@code Y += V W} for n keys: {@code yt[yOff + c * ldy + b] += sum_r W[r,c]
+     * vt[vOff + r * ldv + b]}; keys are independent lanes. Modifies yt.
+     */
+    public static void laneMultTransAdd(DMatrixRMaj w, double[] vt, int vOff, int ldv, double[] yt, int yOff,
+            int ldy, int n) {
+        if (VECTOR) {
+            VectorKernels.laneMultTransAdd(w, vt, vOff, ldv, yt, yOff, ldy, n);
+        } else {
+            ScalarKernels.laneMultTransAdd(w, vt, vOff, ldv, yt, yOff, ldy, n);
+        }
+    }
+
     /** {@code a[j] = tanh(a[j])} for j in [off, off + n). Modifies a. */
     public static void tanhInPlace(double[] a, int off, int n) {
         if (VECTOR) {

@@ -92,6 +92,59 @@ final class ScalarKernels {
         }
     }
 
+    static void outerAddLanes(DMatrixRMaj a, double[] ut, int uOff, int ldu, double[] v, int vOff, int vStride,
+            int n) {
+        final int rows = a.numRows;
+        final int cols = a.numCols;
+        final double[] ad = a.data;
+        for (int b = 0; b < n; b++) {
+            for (int r = 0; r < rows; r++) {
+                double ur = ut[uOff + r * ldu + b];
+                if (ur == 0.0) {
+                    continue;
+                }
+                int base = r * cols;
+                int vb = vOff + b * vStride;
+                for (int c = 0; c < cols; c++) {
+                    ad[base + c] += ur * v[vb + c];
+                }
+            }
+        }
+    }
+
+    static void laneMultAdd(DMatrixRMaj w, double[] xt, int xOff, int ldx, double[] yt, int yOff, int ldy, int n) {
+        final int rows = w.numRows;
+        final int cols = w.numCols;
+        final double[] wd = w.data;
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < cols; k++) {
+                double wrk = wd[r * cols + k];
+                int x0 = xOff + k * ldx;
+                int y0 = yOff + r * ldy;
+                for (int b = 0; b < n; b++) {
+                    yt[y0 + b] += wrk * xt[x0 + b];
+                }
+            }
+        }
+    }
+
+    static void laneMultTransAdd(DMatrixRMaj w, double[] vt, int vOff, int ldv, double[] yt, int yOff, int ldy,
+            int n) {
+        final int rows = w.numRows;
+        final int cols = w.numCols;
+        final double[] wd = w.data;
+        for (int r = 0; r < rows; r++) {
+            int v0 = vOff + r * ldv;
+            for (int c = 0; c < cols; c++) {
+                double wrc = wd[r * cols + c];
+                int y0 = yOff + c * ldy;
+                for (int b = 0; b < n; b++) {
+                    yt[y0 + b] += wrc * vt[v0 + b];
+                }
+            }
+        }
+    }
+
     static void tanhInPlace(double[] a, int off, int n) {
         for (int j = off; j < off + n; j++) {
             a[j] = Math.tanh(a[j]);

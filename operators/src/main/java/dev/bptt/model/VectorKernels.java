@@ -345,6 +345,22 @@ final class VectorKernels {
      */
     static void outerAddRows(DMatrixRMaj a, double[] u, int uOff, int uStride, double[] v, int vOff, int vStride,
             int n) {
+        outer(a, u, uOff, 1, uStride, v, vOff, vStride, n);
+    }
+
+    /** {@code A[r,c] += sum_b UT[r, b] V[b, c]}, U feature-major (row r of UT holds the keys' lanes). */
+    static void outerAddLanes(DMatrixRMaj a, double[] ut, int uOff, int ldu, double[] v, int vOff, int vStride,
+            int n) {
+        outer(a, ut, uOff, ldu, 1, v, vOff, vStride, n);
+    }
+
+    /**
+     * {@code A[r,c] += sum_b u[uOff + r * uRow + b * uKey] v[vOff + b * vStride + c]}: per element
+     * {@code acc = fma(u_b[r], v_b[c], acc)} for b = 0..n-1. Blocks of 4 rows x 2 vectors keep
+     * their sums in registers over all b.
+     */
+    private static void outer(DMatrixRMaj a, double[] u, int uOff, int uRow, int uKey, double[] v, int vOff,
+            int vStride, int n) {
         final int rows = a.numRows;
         final int cols = a.numCols;
         final double[] ad = a.data;
@@ -366,14 +382,14 @@ final class VectorKernels {
                 DoubleVector p30 = DoubleVector.fromArray(SPECIES, ad, o3);
                 DoubleVector p31 = DoubleVector.fromArray(SPECIES, ad, o3 + L);
                 for (int b = 0; b < n; b++) {
-                    int ub = uOff + b * uStride + r;
+                    int ub = uOff + b * uKey + r * uRow;
                     int vb = vOff + b * vStride + c;
                     DoubleVector x0 = DoubleVector.fromArray(SPECIES, v, vb);
                     DoubleVector x1 = DoubleVector.fromArray(SPECIES, v, vb + L);
                     DoubleVector s0 = DoubleVector.broadcast(SPECIES, u[ub]);
-                    DoubleVector s1 = DoubleVector.broadcast(SPECIES, u[ub + 1]);
-                    DoubleVector s2 = DoubleVector.broadcast(SPECIES, u[ub + 2]);
-                    DoubleVector s3 = DoubleVector.broadcast(SPECIES, u[ub + 3]);
+                    DoubleVector s1 = DoubleVector.broadcast(SPECIES, u[ub + uRow]);
+                    DoubleVector s2 = DoubleVector.broadcast(SPECIES, u[ub + 2 * uRow]);
+                    DoubleVector s3 = DoubleVector.broadcast(SPECIES, u[ub + 3 * uRow]);
                     p00 = s0.fma(x0, p00);
                     p01 = s0.fma(x1, p01);
                     p10 = s1.fma(x0, p10);
@@ -393,22 +409,22 @@ final class VectorKernels {
                 p31.intoArray(ad, o3 + L);
             }
             for (int k = 0; k < 4; k++) {
-                outerTail(ad, cols, r + k, c, vc, u, uOff, uStride, v, vOff, vStride, n);
+                outerTail(ad, cols, r + k, c, vc, u, uOff, uRow, uKey, v, vOff, vStride, n);
             }
         }
         for (; r < rows; r++) {
-            outerTail(ad, cols, r, 0, vc, u, uOff, uStride, v, vOff, vStride, n);
+            outerTail(ad, cols, r, 0, vc, u, uOff, uRow, uKey, v, vOff, vStride, n);
         }
     }
 
     /** Row r from column c on: single vectors up to vc, then scalar fma chains. */
-    private static void outerTail(double[] ad, int cols, int r, int c, int vc, double[] u, int uOff, int uStride,
-            double[] v, int vOff, int vStride, int n) {
+    private static void outerTail(double[] ad, int cols, int r, int c, int vc, double[] u, int uOff, int uRow,
+            int uKey, double[] v, int vOff, int vStride, int n) {
         final int row = r * cols;
         for (; c < vc; c += L) {
             DoubleVector p = DoubleVector.fromArray(SPECIES, ad, row + c);
             for (int b = 0; b < n; b++) {
-                p = DoubleVector.broadcast(SPECIES, u[uOff + b * uStride + r])
+                p = DoubleVector.broadcast(SPECIES, u[uOff + b * uKey + r * uRow])
                         .fma(DoubleVector.fromArray(SPECIES, v, vOff + b * vStride + c), p);
             }
             p.intoArray(ad, row + c);
@@ -416,9 +432,105 @@ final class VectorKernels {
         for (; c < cols; c++) {
             double p = ad[row + c];
             for (int b = 0; b < n; b++) {
-                p = Math.fma(u[uOff + b * uStride + r], v[vOff + b * vStride + c], p);
+                p = Math.fma(u[uOff + b * uKey + r * uRow], v[vOff + b * vStride + c], p);
             }
             ad[row + c] = p;
+        }
+    }
+
+    // ---- feature-major products: row k of XT holds the n keys' values, keys are lanes ----
+
+    /**
+     * {@code YT[r, b] += sum_k W[r,k] XT[k, b]}: per element {@code acc = fma(W[r,k], XT[k,b], acc)}
+     * for k = 0..K-1. Keys are lanes and never mix, so a key's numbers do not depend on the others
+     * in the batch. Blocks of 4 rows x 2 vectors of keys.
+     */
+    static void laneMultAdd(DMatrixRMaj w, double[] xt, int xOff, int ldx, double[] yt, int yOff, int ldy, int n) {
+        lanes(w.data, w.numRows, w.numCols, w.numCols, 1, xt, xOff, ldx, yt, yOff, ldy, n);
+    }
+
+    /** {@code YT[c, b] += sum_r W[r,c] VT[r, b]}, i.e. {@code Y += V W} per key; as {@link #laneMultAdd}. */
+    static void laneMultTransAdd(DMatrixRMaj w, double[] vt, int vOff, int ldv, double[] yt, int yOff, int ldy,
+            int n) {
+        lanes(w.data, w.numCols, w.numRows, 1, w.numCols, vt, vOff, ldv, yt, yOff, ldy, n);
+    }
+
+    /**
+     * {@code YT[i, b] += sum_k M[i,k] XT[k, b]} with {@code M[i,k] = wd[i * wi + k * wk]} (rows x
+     * inner): W itself (wi = cols, wk = 1) or its transpose (wi = 1, wk = cols).
+     */
+    private static void lanes(double[] wd, int rows, int inner, int wi, int wk, double[] xt, int xOff, int ldx,
+            double[] yt, int yOff, int ldy, int n) {
+        final int vb = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i + 3 < rows; i += 4) {
+            final int w0 = i * wi;
+            final int y0 = yOff + i * ldy;
+            int b = 0;
+            for (; b + 2 * L <= vb; b += 2 * L) {
+                DoubleVector p00 = DoubleVector.fromArray(SPECIES, yt, y0 + b);
+                DoubleVector p01 = DoubleVector.fromArray(SPECIES, yt, y0 + b + L);
+                DoubleVector p10 = DoubleVector.fromArray(SPECIES, yt, y0 + ldy + b);
+                DoubleVector p11 = DoubleVector.fromArray(SPECIES, yt, y0 + ldy + b + L);
+                DoubleVector p20 = DoubleVector.fromArray(SPECIES, yt, y0 + 2 * ldy + b);
+                DoubleVector p21 = DoubleVector.fromArray(SPECIES, yt, y0 + 2 * ldy + b + L);
+                DoubleVector p30 = DoubleVector.fromArray(SPECIES, yt, y0 + 3 * ldy + b);
+                DoubleVector p31 = DoubleVector.fromArray(SPECIES, yt, y0 + 3 * ldy + b + L);
+                for (int k = 0; k < inner; k++) {
+                    int xk = xOff + k * ldx + b;
+                    int wk0 = w0 + k * wk;
+                    DoubleVector x0 = DoubleVector.fromArray(SPECIES, xt, xk);
+                    DoubleVector x1 = DoubleVector.fromArray(SPECIES, xt, xk + L);
+                    DoubleVector s0 = DoubleVector.broadcast(SPECIES, wd[wk0]);
+                    DoubleVector s1 = DoubleVector.broadcast(SPECIES, wd[wk0 + wi]);
+                    DoubleVector s2 = DoubleVector.broadcast(SPECIES, wd[wk0 + 2 * wi]);
+                    DoubleVector s3 = DoubleVector.broadcast(SPECIES, wd[wk0 + 3 * wi]);
+                    p00 = s0.fma(x0, p00);
+                    p01 = s0.fma(x1, p01);
+                    p10 = s1.fma(x0, p10);
+                    p11 = s1.fma(x1, p11);
+                    p20 = s2.fma(x0, p20);
+                    p21 = s2.fma(x1, p21);
+                    p30 = s3.fma(x0, p30);
+                    p31 = s3.fma(x1, p31);
+                }
+                p00.intoArray(yt, y0 + b);
+                p01.intoArray(yt, y0 + b + L);
+                p10.intoArray(yt, y0 + ldy + b);
+                p11.intoArray(yt, y0 + ldy + b + L);
+                p20.intoArray(yt, y0 + 2 * ldy + b);
+                p21.intoArray(yt, y0 + 2 * ldy + b + L);
+                p30.intoArray(yt, y0 + 3 * ldy + b);
+                p31.intoArray(yt, y0 + 3 * ldy + b + L);
+            }
+            for (int r = i; r < i + 4; r++) {
+                laneTail(wd, r, inner, wi, wk, xt, xOff, ldx, yt, yOff, ldy, b, vb, n);
+            }
+        }
+        for (; i < rows; i++) {
+            laneTail(wd, i, inner, wi, wk, xt, xOff, ldx, yt, yOff, ldy, 0, vb, n);
+        }
+    }
+
+    /** Row i from key b on: single vectors up to vb, then scalar fma chains. */
+    private static void laneTail(double[] wd, int i, int inner, int wi, int wk, double[] xt, int xOff, int ldx,
+            double[] yt, int yOff, int ldy, int b, int vb, int n) {
+        final int y0 = yOff + i * ldy;
+        final int w0 = i * wi;
+        for (; b < vb; b += L) {
+            DoubleVector p = DoubleVector.fromArray(SPECIES, yt, y0 + b);
+            for (int k = 0; k < inner; k++) {
+                p = DoubleVector.broadcast(SPECIES, wd[w0 + k * wk]).fma(DoubleVector.fromArray(SPECIES, xt,
+                        xOff + k * ldx + b), p);
+            }
+            p.intoArray(yt, y0 + b);
+        }
+        for (; b < n; b++) {
+            double p = yt[y0 + b];
+            for (int k = 0; k < inner; k++) {
+                p = Math.fma(wd[w0 + k * wk], xt[xOff + k * ldx + b], p);
+            }
+            yt[y0 + b] = p;
         }
     }
 
@@ -436,14 +548,6 @@ final class VectorKernels {
         1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
         1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5
     };
-    /** Cephes tanh: rational approximation x + x^3 P(x^2)/Q(x^2) for |x| < 0.625. */
-    private static final double TP0 = -9.64399179425052238628E-1;
-    private static final double TP1 = -9.92877231001918586564E1;
-    private static final double TP2 = -1.61468768441708447952E3;
-    private static final double TQ0 = 1.12811678491632931402E2;
-    private static final double TQ1 = 2.23548839060100448583E3;
-    private static final double TQ2 = 4.84406305325125486048E3;
-    private static final double TANH_SMALL = 0.625;
     /** tanh(x) rounds to +-1 beyond this. */
     private static final double TANH_CLAMP = 20.0;
 
@@ -485,32 +589,51 @@ final class VectorKernels {
         return p * Double.longBitsToDouble(bits);
     }
 
-    /** tanh within a few ulp: Cephes' rational form near 0, {@code 1 - 2/(e^{2|x|}+1)} beyond. */
+    /**
+     * {@code e^y - 1} for {@code 0 <= y <= 2 * TANH_CLAMP}, relative to a few ulp also near 0:
+     * {@code 2^n (expm1(r) + 1) - 1} with expm1(r) from its Taylor series.
+     */
+    private static DoubleVector expm1(DoubleVector y) {
+        DoubleVector kd = y.fma(LOG2E, ROUND_MAGIC);
+        DoubleVector n = kd.sub(ROUND_MAGIC);
+        DoubleVector r = n.fma(bc(-LN2_HI), y);
+        r = n.fma(bc(-LN2_LO), r);
+        DoubleVector p = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[0]);
+        for (int i = 1; i < EXP_TAYLOR.length; i++) {
+            p = p.fma(r, bc(EXP_TAYLOR[i]));
+        }
+        DoubleVector em1r = p.fma(r, bc(1.0)).mul(r);
+        DoubleVector scale = kd.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+        return scale.fma(em1r, scale.sub(1.0));
+    }
+
+    /** The scalar twin of {@link #expm1(DoubleVector)}. */
+    private static double expm1(double y) {
+        double kd = Math.fma(y, LOG2E, ROUND_MAGIC);
+        double n = kd - ROUND_MAGIC;
+        double r = Math.fma(n, -LN2_HI, y);
+        r = Math.fma(n, -LN2_LO, r);
+        double p = EXP_TAYLOR[0];
+        for (int i = 1; i < EXP_TAYLOR.length; i++) {
+            p = Math.fma(p, r, EXP_TAYLOR[i]);
+        }
+        double em1r = Math.fma(p, r, 1.0) * r;
+        double scale = Double.longBitsToDouble((Double.doubleToRawLongBits(kd) + 1023L) << 52);
+        return Math.fma(scale, em1r, scale - 1.0);
+    }
+
+    /** tanh within a few ulp: {@code sign(x) m / (m + 2)} with {@code m = e^{2|x|} - 1}. */
     static DoubleVector tanh(DoubleVector x) {
-        DoubleVector ax = x.abs();
-        DoubleVector z = x.mul(x);
-        DoubleVector num = z.fma(TP0, TP1).fma(z, bc(TP2));
-        DoubleVector den = z.add(TQ0).fma(z, bc(TQ1)).fma(z, bc(TQ2));
-        DoubleVector small = x.mul(z).mul(num.div(den)).add(x);
-        DoubleVector e = exp(ax.min(TANH_CLAMP).mul(2.0));
-        DoubleVector big = DoubleVector.broadcast(SPECIES, 1.0).sub(DoubleVector.broadcast(SPECIES, 2.0).div(e.add(1.0)));
-        big = big.blend(big.neg(), x.lt(0.0));
-        VectorMask<Double> isSmall = ax.lt(TANH_SMALL);
-        return big.blend(small, isSmall);
+        DoubleVector m = expm1(x.abs().min(TANH_CLAMP).mul(2.0));
+        DoubleVector t = m.div(m.add(2.0));
+        return t.blend(t.neg(), x.lt(0.0));
     }
 
     /** The scalar twin of {@link #tanh(DoubleVector)}. */
     static double tanh(double x) {
-        double ax = Math.abs(x);
-        double z = x * x;
-        if (ax < TANH_SMALL) {
-            double num = Math.fma(Math.fma(z, TP0, TP1), z, TP2);
-            double den = Math.fma(Math.fma(z + TQ0, z, TQ1), z, TQ2);
-            return x * z * (num / den) + x;
-        }
-        double e = exp(Math.min(ax, TANH_CLAMP) * 2.0);
-        double big = 1.0 - 2.0 / (e + 1.0);
-        return x < 0.0 ? -big : big;
+        double m = expm1(Math.min(Math.abs(x), TANH_CLAMP) * 2.0);
+        double t = m / (m + 2.0);
+        return x < 0.0 ? -t : t;
     }
 
     /** {@code 1 / (1 + e^{-x})}. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -12,8 +13,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The batched forward step and window backward against the per-key path: states, predictions
- * and losses bit for bit, parameter gradients (summed over keys in another order) to 1e-12.
+ * The batched forward step and window backward against the per-key path ({@link SequenceForward},
+ * {@link StepwiseWindow}): states, predictions and losses bit for bit, parameter gradients (summed over keys in another order) to 1e-12.
  */
 class BatchTest {
 
@@ -29,7 +30,7 @@ class BatchTest {
 
     @ParameterizedTest(name = "{0} keys={1}")
     @MethodSource("shapes")
-    void batchForwardEqualsSequenceForwardBitForBit(ModelShape shape, int keys, Loss loss) {
+    void batchForwardEqualsSequenceForward(ModelShape shape, int keys, Loss loss) {
         SplittableRandom random = new SplittableRandom(17);
         Parameters w = ParameterInit.uniform(shape, 3);
         int in = shape.inputSize();
@@ -45,12 +46,35 @@ class BatchTest {
             double[] inputs = uniform(random, keys * in, 2.0);
             batch.step(w, inputs, states, predictions, keys);
             for (int b = 0; b < keys; b++) {
-                single.step(w, java.util.Arrays.copyOfRange(inputs, b * in, (b + 1) * in), keyStates[b], keyPrediction);
-                assertThat(java.util.Arrays.copyOfRange(states, b * st, (b + 1) * st)).as("t %d key %d", t, b)
-                        .isEqualTo(keyStates[b]);
-                assertThat(java.util.Arrays.copyOfRange(predictions, b * out, (b + 1) * out)).isEqualTo(keyPrediction);
+                single.step(w, Arrays.copyOfRange(inputs, b * in, (b + 1) * in), keyStates[b], keyPrediction);
+                assertClose(Arrays.copyOfRange(states, b * st, (b + 1) * st), keyStates[b], "t " + t + " key " + b);
+                assertClose(Arrays.copyOfRange(predictions, b * out, (b + 1) * out), keyPrediction, "prediction");
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0} keys={1}")
+    @MethodSource("shapes")
+    void aKeysNumbersDoNotDependOnTheRestOfTheBatch(ModelShape shape, int keys, Loss loss) {
+        SplittableRandom random = new SplittableRandom(5);
+        Parameters w = ParameterInit.uniform(shape, 8);
+        int in = shape.inputSize();
+        int st = shape.stateSize();
+        int out = shape.outputSize();
+        int wide = keys + 11;
+        double[] inputs = uniform(random, wide * in, 2.0);
+        double[] states = uniform(random, wide * st, 0.9);
+        int from = wide - keys;
+        double[] ownInputs = Arrays.copyOfRange(inputs, from * in, wide * in);
+        double[] ownStates = Arrays.copyOfRange(states, from * st, wide * st);
+        double[] predictions = new double[wide * out];
+        double[] ownPredictions = new double[keys * out];
+
+        new BatchForward(shape, wide).step(w, inputs, states, predictions, wide);
+        new BatchForward(shape, keys).step(w, ownInputs, ownStates, ownPredictions, keys);
+
+        assertThat(ownStates).isEqualTo(Arrays.copyOfRange(states, from * st, wide * st));
+        assertThat(ownPredictions).isEqualTo(Arrays.copyOfRange(predictions, from * out, wide * out));
     }
 
     @ParameterizedTest(name = "{0} keys={1} {2}")
@@ -63,6 +87,7 @@ class BatchTest {
         int k2 = 7;
         StepRing[] rings = new StepRing[keys];
         StepRing[] copies = new StepRing[keys];
+        StepRing[] perKey = new StepRing[keys];
         SequenceForward forward = new SequenceForward(shape);
         for (int b = 0; b < keys; b++) {
             rings[b] = StepRing.forShape(shape, k2);
@@ -78,11 +103,12 @@ class BatchTest {
             }
             rings[b].pendingLoss = k1;
             copies[b] = copy(rings[b]);
+            perKey[b] = copy(rings[b]);
         }
         java.util.function.LongFunction<Parameters> versions = v -> v == 1 ? w1 : w2;
 
         Parameters expected = w1.zerosLike();
-        TbpttWindow window = new TbpttWindow(shape, loss);
+        StepwiseWindow window = new StepwiseWindow(shape, loss);
         double[] expectedLoss = new double[keys];
         int[] expectedTerms = new int[keys];
         for (int b = 0; b < keys; b++) {
@@ -91,13 +117,41 @@ class BatchTest {
             expectedTerms[b] = wl.terms();
         }
 
+        Parameters windows = w1.zerosLike();
+        TbpttWindow tbptt = new TbpttWindow(shape, loss);
+        for (int b = 0; b < keys; b++) {
+            WindowLoss wl = tbptt.backward(perKey[b], versions, windows);
+            assertThat(wl.sum()).isEqualTo(expectedLoss[b]);
+            assertThat(wl.terms()).isEqualTo(expectedTerms[b]);
+        }
+        assertGradientsClose(windows, expected);
+
+        StepRing[] rowRings = new StepRing[keys];
+        for (int b = 0; b < keys; b++) {
+            rowRings[b] = copy(rings[b]);
+        }
+        Parameters rows = w1.zerosLike();
+        double[] rowLoss = new double[keys];
+        int[] rowTerms = new int[keys];
+        new RowBackward(shape, loss, k2, keys).backward(rowRings, keys, versions, rows, rowLoss, rowTerms);
+        assertThat(rowLoss).isEqualTo(expectedLoss);
+        assertThat(rowTerms).isEqualTo(expectedTerms);
+        assertGradientsClose(rows, expected);
+
         Parameters actual = w1.zerosLike();
         double[] lossSums = new double[keys];
         int[] lossTerms = new int[keys];
-        new BatchBackward(shape, loss, k2, keys).backward(rings, keys, versions, actual, lossSums, lossTerms);
-
-        assertThat(lossSums).isEqualTo(expectedLoss);
+        new BatchBackward(shape, loss, keys + 1).backward(rings, keys, versions, actual, lossSums, lossTerms);
+        assertClose(lossSums, expectedLoss, "window losses");
         assertThat(lossTerms).isEqualTo(expectedTerms);
+        assertGradientsClose(actual, expected);
+        for (StepRing ring : rings) {
+            assertThat(ring.pendingLoss).isZero();
+        }
+    }
+
+    /** Equal to 1e-12 relative, or 1e-15 of the largest entry for entries near zero. */
+    private static void assertGradientsClose(Parameters actual, Parameters expected) {
         double[] e = expected.toFlat();
         double[] a = actual.toFlat();
         double scale = 0;
@@ -107,9 +161,6 @@ class BatchTest {
         for (int p = 0; p < e.length; p++) {
             assertThat(Math.abs(a[p] - e[p])).as("parameter %d: batch %s vs per key %s", p, a[p], e[p])
                     .isLessThanOrEqualTo(1e-12 * Math.max(Math.abs(e[p]), 1e-3 * scale));
-        }
-        for (StepRing ring : rings) {
-            assertThat(ring.pendingLoss).isZero();
         }
     }
 
@@ -123,11 +174,19 @@ class BatchTest {
         a.push(x, 0, s, 0, null, StepRing.NO_TARGET, StepRing.NO_TARGET, 1);
         b.push(x, 0, s, 0, null, StepRing.NO_TARGET, StepRing.NO_TARGET, 2);
         Parameters w = ParameterInit.uniform(shape, 1);
-        BatchBackward backward = new BatchBackward(shape, Loss.MSE, 4, 2);
+        BatchBackward backward = new BatchBackward(shape, Loss.MSE, 2);
         assertThatThrownBy(() -> backward.backward(new StepRing[] {a, b}, 2, v -> w, w.zerosLike(), new double[2],
                 new int[2])).hasMessageContaining("different parameter versions");
         assertThatThrownBy(() -> new BatchForward(shape, 2).step(w, new double[6], new double[9], null, 3))
                 .hasMessageContaining("capacity is 2");
+    }
+
+    private static void assertClose(double[] actual, double[] expected, String what) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(Math.abs(actual[i] - expected[i])).as("%s [%d]: %s vs %s", what, i, actual[i], expected[i])
+                    .isLessThanOrEqualTo(1e-12 * Math.max(1.0, Math.abs(expected[i])));
+        }
     }
 
     private static StepRing copy(StepRing r) {

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Vector API kernels against the scalar ones on random shapes, odd sizes 1..67 included
- * (every vector tail), to 1e-12 relative; and the batched kernels against their per-row kernels,
- * bit for bit, in both implementations.
+ * (every vector tail), to 1e-12 relative; the batched kernels against their per-row kernels, bit
+ * for bit; the lane kernels keep every key's bits independent of the batch.
  */
 class KernelsTest {
 
@@ -188,6 +188,58 @@ class KernelsTest {
                     Arrays.fill(scale, 1.0 + n);
                     assertClose(Arrays.copyOf(va.data, rows * cols), Arrays.copyOf(a.data, rows * cols), scale,
                             "outerAddRows n %d %dx%d", n, rows, cols);
+                }
+            }
+        }
+    }
+
+    @Test
+    void laneKernelsAgreeAndKeepKeysApart() {
+        for (int n : new int[] {1, 2, 7, 8, 9, 16, 17, 64, 67}) {
+            for (int rows : new int[] {1, 3, 4, 5, 16, 67}) {
+                for (int cols : new int[] {1, 4, 9, 64}) {
+                    DMatrixRMaj w = matrix(rows, cols);
+                    int ld = n + 3;
+                    double[] xt = vector(cols * ld);
+                    double[] vt = vector(rows * ld);
+                    double[] y0 = vector(rows * ld);
+                    double[] z0 = vector(cols * ld);
+                    double[] y = y0.clone();
+                    double[] vy = y0.clone();
+                    ScalarKernels.laneMultAdd(w, xt, 1, ld, y, 2, ld, n);
+                    VectorKernels.laneMultAdd(w, xt, 1, ld, vy, 2, ld, n);
+                    double[] scale = new double[y.length];
+                    Arrays.fill(scale, 1.0 + cols);
+                    assertClose(vy, y, scale, "laneMultAdd n %d %dx%d", n, rows, cols);
+                    double[] z = z0.clone();
+                    double[] vz = z0.clone();
+                    ScalarKernels.laneMultTransAdd(w, vt, 0, ld, z, 0, ld, n);
+                    VectorKernels.laneMultTransAdd(w, vt, 0, ld, vz, 0, ld, n);
+                    scale = new double[z.length];
+                    Arrays.fill(scale, 1.0 + rows);
+                    assertClose(vz, z, scale, "laneMultTransAdd n %d %dx%d", n, rows, cols);
+                    // Key n-1 computed alone gets the same bits as inside the batch.
+                    double[] xAlone = new double[cols];
+                    double[] yAlone = new double[rows];
+                    for (int k = 0; k < cols; k++) {
+                        xAlone[k] = xt[1 + k * ld + n - 1];
+                    }
+                    for (int r = 0; r < rows; r++) {
+                        yAlone[r] = y0[2 + r * ld + n - 1];
+                    }
+                    VectorKernels.laneMultAdd(w, xAlone, 0, 1, yAlone, 0, 1, 1);
+                    for (int r = 0; r < rows; r++) {
+                        assertThat(yAlone[r]).isEqualTo(vy[2 + r * ld + n - 1]);
+                    }
+                    DMatrixRMaj a = matrix(rows, cols);
+                    DMatrixRMaj va = a.copy();
+                    double[] keys = vector(n * (cols + 1));
+                    ScalarKernels.outerAddLanes(a, vt, 0, ld, keys, 0, cols + 1, n);
+                    VectorKernels.outerAddLanes(va, vt, 0, ld, keys, 0, cols + 1, n);
+                    scale = new double[rows * cols];
+                    Arrays.fill(scale, 1.0 + n);
+                    assertClose(Arrays.copyOf(va.data, rows * cols), Arrays.copyOf(a.data, rows * cols), scale,
+                            "outerAddLanes n %d %dx%d", n, rows, cols);
                 }
             }
         }

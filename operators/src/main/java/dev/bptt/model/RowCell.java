@@ -3,20 +3,22 @@ package dev.bptt.model;
 import java.util.Arrays;
 
 /**
- * One recurrent step for n sequences at once, as matrix-matrix products: row b of every operand
- * is key b. Each key's numbers are bit for bit those of its {@link Cell} run alone: the same
- * element operations in the same order, and the batched {@link Kernels} give every row exactly
- * its per-row result. Used by {@link BatchForward} and {@link BatchBackward}. A workspace for
- * up to {@code capacity} keys; not thread-safe; allocates nothing after construction.
+ * One recurrent step for n rows at once, as matrix-matrix products with the dot-product kernels:
+ * row b of every operand is one (step, key). Each row's numbers are bit for bit those of its
+ * {@link Cell} run alone: the same element operations in the same order, and the batched
+ * {@link Kernels} ({@code *Rows}) give every row exactly its per-row result. Used by
+ * {@link RowBackward}, the engine of {@link TbpttWindow}, where the rows are a window's steps. A
+ * workspace for up to {@code capacity} rows; not thread-safe; allocates nothing after
+ * construction.
  */
-abstract class BatchCell {
+abstract class RowCell {
 
     protected final int hidden;
     protected final int stateSize;
     protected final int gateRows;
     protected final int capacity;
 
-    BatchCell(ModelShape shape, int capacity) {
+    RowCell(ModelShape shape, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("batch capacity must be >= 1, got " + capacity);
         }
@@ -26,7 +28,7 @@ abstract class BatchCell {
         this.capacity = capacity;
     }
 
-    static BatchCell create(ModelShape shape, int capacity) {
+    static RowCell create(ModelShape shape, int capacity) {
         return switch (shape.cell()) {
             case RNN -> new Rnn(shape, capacity);
             case GRU -> new Gru(shape, capacity);
@@ -40,17 +42,19 @@ abstract class BatchCell {
     }
 
     /**
-     * {@code s_t = f(s_{t-1}, x_t; w)} for n keys; remembers the gates.
+     * {@code s_t = f(s_{t-1}, x_t; w)} for n rows (keys, or steps of a window whose s_{t-1} are
+     * known); remembers the gates as rows {@code [row0, row0 + n)} of this workspace.
      *
-     * @param x key b's input at {@code xOff + b * xStride} (not modified)
-     * @param s key b's s_{t-1} at {@code sOff + b * sStride} (not modified)
-     * @param sOut receives key b's s_t at {@code b * S} (modified)
+     * @param x row b's input at {@code xOff + b * xStride} (not modified)
+     * @param s row b's s_{t-1} at {@code sOff + b * sStride} (not modified)
+     * @param sOut receives row b's s_t at {@code (row0 + b) * S} (modified)
      */
     abstract void forward(Parameters w, double[] x, int xOff, int xStride, double[] s, int sOff, int sStride,
-            double[] sOut, int n);
+            double[] sOut, int row0, int n);
 
     /**
-     * The vector-Jacobian products of the step last computed by {@link #forward} (same s):
+     * The vector-Jacobian products of the steps whose gates {@link #forward} left in rows
+     * {@code [row0, row0 + n)} (same s):
      * {@code dsPrev = dL/ds_t ds_t/ds_{t-1}}, and the gate gradients whose outer products with
      * x_t and h_{t-1} are the parameter gradients.
      *
@@ -61,26 +65,27 @@ abstract class BatchCell {
      *     {@link #separateRecurrentGradient()}
      */
     abstract void backward(Parameters w, double[] s, int sOff, int sStride, double[] ds, double[] dsPrev,
-            double[] aIh, double[] aHh, int aOff, int n);
+            double[] aIh, double[] aHh, int aOff, int row0, int n);
 
-    final void checkBatch(int n) {
-        if (n < 1 || n > capacity) {
-            throw new IllegalArgumentException("batch of " + n + " keys, capacity is " + capacity);
+    final void checkBatch(int row0, int n) {
+        if (n < 1 || row0 < 0 || row0 + n > capacity) {
+            throw new IllegalArgumentException("batch of " + n + " rows from row " + row0 + ", capacity is "
+                    + capacity);
         }
     }
 
-    /** rows[b * width + j] = bi[j] + bh[j] for b < n. */
-    static void biasSum(double[] bi, double[] bh, double[] rows, int width, int n) {
+    /** rows[off + b * width + j] = bi[j] + bh[j] for b < n. */
+    static void biasSum(double[] bi, double[] bh, double[] rows, int off, int width, int n) {
         for (int j = 0; j < width; j++) {
-            rows[j] = bi[j] + bh[j];
+            rows[off + j] = bi[j] + bh[j];
         }
         for (int b = 1; b < n; b++) {
-            System.arraycopy(rows, 0, rows, b * width, width);
+            System.arraycopy(rows, off, rows, off + b * width, width);
         }
     }
 
     /** As {@link RnnCell}. */
-    static final class Rnn extends BatchCell {
+    static final class Rnn extends RowCell {
         private final double[] h;
 
         Rnn(ModelShape shape, int capacity) {
@@ -90,19 +95,22 @@ abstract class BatchCell {
 
         @Override
         void forward(Parameters w, double[] x, int xOff, int xStride, double[] s, int sOff, int sStride,
-                double[] sOut, int n) {
-            checkBatch(n);
-            biasSum(w.biasIh.data, w.biasHh.data, sOut, hidden, n);
-            Kernels.multAdd2Rows(w.weightIh, x, xOff, xStride, w.weightHh, s, sOff, sStride, sOut, 0, hidden, n);
-            Kernels.tanhInPlace(sOut, 0, n * hidden);
-            System.arraycopy(sOut, 0, h, 0, n * hidden);
+                double[] sOut, int row0, int n) {
+            checkBatch(row0, n);
+            final int o = row0 * hidden;
+            biasSum(w.biasIh.data, w.biasHh.data, sOut, o, hidden, n);
+            Kernels.multAdd2Rows(w.weightIh, x, xOff, xStride, w.weightHh, s, sOff, sStride, sOut, o, hidden, n);
+            Kernels.tanhInPlace(sOut, o, n * hidden);
+            System.arraycopy(sOut, o, h, o, n * hidden);
         }
 
         @Override
         void backward(Parameters w, double[] s, int sOff, int sStride, double[] ds, double[] dsPrev, double[] aIh,
-                double[] aHh, int aOff, int n) {
+                double[] aHh, int aOff, int row0, int n) {
+            final int o = row0 * hidden;
             for (int i = 0; i < n * hidden; i++) {
-                aIh[aOff + i] = ds[i] * (1.0 - h[i] * h[i]);
+                double hv = h[o + i];
+                aIh[aOff + i] = ds[i] * (1.0 - hv * hv);
             }
             Arrays.fill(dsPrev, 0, n * hidden, 0.0);
             Kernels.multTransAddRows(w.weightHh, aIh, aOff, hidden, dsPrev, 0, hidden, n);
@@ -110,7 +118,7 @@ abstract class BatchCell {
     }
 
     /** As {@link GruCell}. */
-    static final class Gru extends BatchCell {
+    static final class Gru extends RowCell {
         private final double[] gi;
         private final double[] gh;
         private final double[] rz;
@@ -131,30 +139,31 @@ abstract class BatchCell {
 
         @Override
         void forward(Parameters w, double[] x, int xOff, int xStride, double[] s, int sOff, int sStride,
-                double[] sOut, int n) {
-            checkBatch(n);
+                double[] sOut, int row0, int n) {
+            checkBatch(row0, n);
             final int g = 3 * hidden;
             final int h2 = 2 * hidden;
-            for (int b = 0; b < n; b++) {
+            for (int b = row0; b < row0 + n; b++) {
                 System.arraycopy(w.biasIh.data, 0, gi, b * g, g);
                 System.arraycopy(w.biasHh.data, 0, gh, b * g, g);
             }
-            Kernels.multAddRows(w.weightIh, x, xOff, xStride, gi, 0, g, n);
-            Kernels.multAddRows(w.weightHh, s, sOff, sStride, gh, 0, g, n);
-            for (int b = 0; b < n; b++) {
+            Kernels.multAddRows(w.weightIh, x, xOff, xStride, gi, row0 * g, g, n);
+            Kernels.multAddRows(w.weightHh, s, sOff, sStride, gh, row0 * g, g, n);
+            for (int b = row0; b < row0 + n; b++) {
                 for (int j = 0; j < h2; j++) {
                     rz[b * h2 + j] = gi[b * g + j] + gh[b * g + j];
                 }
             }
-            Kernels.sigmoidInPlace(rz, 0, n * h2);
-            for (int b = 0; b < n; b++) {
+            Kernels.sigmoidInPlace(rz, row0 * h2, n * h2);
+            for (int b = row0; b < row0 + n; b++) {
                 for (int j = 0; j < hidden; j++) {
                     nn[b * hidden + j] = gi[b * g + h2 + j] + rz[b * h2 + j] * gh[b * g + h2 + j];
                 }
             }
-            Kernels.tanhInPlace(nn, 0, n * hidden);
-            for (int b = 0; b < n; b++) {
-                int sb = sOff + b * sStride;
+            Kernels.tanhInPlace(nn, row0 * hidden, n * hidden);
+            for (int k = 0; k < n; k++) {
+                int b = row0 + k;
+                int sb = sOff + k * sStride;
                 for (int j = 0; j < hidden; j++) {
                     double nv = nn[b * hidden + j];
                     sOut[b * hidden + j] = (s[sb + j] - nv) * rz[b * h2 + hidden + j] + nv;
@@ -164,14 +173,15 @@ abstract class BatchCell {
 
         @Override
         void backward(Parameters w, double[] s, int sOff, int sStride, double[] ds, double[] dsPrev, double[] aIh,
-                double[] aHh, int aOff, int n) {
+                double[] aHh, int aOff, int row0, int n) {
             final int g = 3 * hidden;
             final int h2 = 2 * hidden;
-            for (int b = 0; b < n; b++) {
-                int sb = sOff + b * sStride;
-                int ab = aOff + b * g;
+            for (int k = 0; k < n; k++) {
+                int b = row0 + k;
+                int sb = sOff + k * sStride;
+                int ab = aOff + k * g;
                 for (int j = 0; j < hidden; j++) {
-                    double e = ds[b * hidden + j];
+                    double e = ds[k * hidden + j];
                     double r = rz[b * h2 + j];
                     double z = rz[b * h2 + hidden + j];
                     double nv = nn[b * hidden + j];
@@ -184,7 +194,7 @@ abstract class BatchCell {
                     aHh[ab + j] = rBar;
                     aHh[ab + hidden + j] = zBar;
                     aHh[ab + h2 + j] = nBar * r;
-                    dsPrev[b * hidden + j] = e * z;
+                    dsPrev[k * hidden + j] = e * z;
                 }
             }
             Kernels.multTransAddRows(w.weightHh, aHh, aOff, g, dsPrev, 0, hidden, n);
@@ -192,7 +202,7 @@ abstract class BatchCell {
     }
 
     /** As {@link LstmCell}: the state is (h, c), h in {@code [0, H)} and c in {@code [H, 2H)}. */
-    static final class Lstm extends BatchCell {
+    static final class Lstm extends RowCell {
         private final double[] a;
         private final double[] tanhC;
 
@@ -204,28 +214,29 @@ abstract class BatchCell {
 
         @Override
         void forward(Parameters w, double[] x, int xOff, int xStride, double[] s, int sOff, int sStride,
-                double[] sOut, int n) {
-            checkBatch(n);
+                double[] sOut, int row0, int n) {
+            checkBatch(row0, n);
             final int g4 = 4 * hidden;
             final int s2 = 2 * hidden;
-            biasSum(w.biasIh.data, w.biasHh.data, a, g4, n);
-            Kernels.multAdd2Rows(w.weightIh, x, xOff, xStride, w.weightHh, s, sOff, sStride, a, 0, g4, n);
-            for (int b = 0; b < n; b++) {
+            biasSum(w.biasIh.data, w.biasHh.data, a, row0 * g4, g4, n);
+            Kernels.multAdd2Rows(w.weightIh, x, xOff, xStride, w.weightHh, s, sOff, sStride, a, row0 * g4, g4, n);
+            for (int b = row0; b < row0 + n; b++) {
                 Kernels.sigmoidInPlace(a, b * g4, 2 * hidden);
                 Kernels.tanhInPlace(a, b * g4 + 2 * hidden, hidden);
                 Kernels.sigmoidInPlace(a, b * g4 + 3 * hidden, hidden);
             }
-            for (int b = 0; b < n; b++) {
+            for (int k = 0; k < n; k++) {
+                int b = row0 + k;
                 int ab = b * g4;
-                int sb = sOff + b * sStride;
+                int sb = sOff + k * sStride;
                 for (int j = 0; j < hidden; j++) {
                     double c = a[ab + hidden + j] * s[sb + hidden + j] + a[ab + j] * a[ab + 2 * hidden + j];
                     sOut[b * s2 + hidden + j] = c;
                     tanhC[b * hidden + j] = c;
                 }
             }
-            Kernels.tanhInPlace(tanhC, 0, n * hidden);
-            for (int b = 0; b < n; b++) {
+            Kernels.tanhInPlace(tanhC, row0 * hidden, n * hidden);
+            for (int b = row0; b < row0 + n; b++) {
                 for (int j = 0; j < hidden; j++) {
                     sOut[b * s2 + j] = a[b * g4 + 3 * hidden + j] * tanhC[b * hidden + j];
                 }
@@ -234,28 +245,29 @@ abstract class BatchCell {
 
         @Override
         void backward(Parameters w, double[] s, int sOff, int sStride, double[] ds, double[] dsPrev, double[] aIh,
-                double[] aHh, int aOff, int n) {
+                double[] aHh, int aOff, int row0, int n) {
             final int g4 = 4 * hidden;
             final int s2 = 2 * hidden;
-            for (int b = 0; b < n; b++) {
+            for (int k = 0; k < n; k++) {
+                int b = row0 + k;
                 int ab = b * g4;
-                int out = aOff + b * g4;
-                int sb = sOff + b * sStride;
+                int out = aOff + k * g4;
+                int sb = sOff + k * sStride;
                 for (int j = 0; j < hidden; j++) {
                     double i = a[ab + j];
                     double f = a[ab + hidden + j];
                     double g = a[ab + 2 * hidden + j];
                     double o = a[ab + 3 * hidden + j];
                     double tc = tanhC[b * hidden + j];
-                    double dh = ds[b * s2 + j];
-                    double cBar = ds[b * s2 + hidden + j] + dh * o * (1.0 - tc * tc);
+                    double dh = ds[k * s2 + j];
+                    double cBar = ds[k * s2 + hidden + j] + dh * o * (1.0 - tc * tc);
                     aIh[out + j] = cBar * g * i * (1.0 - i);
                     aIh[out + hidden + j] = cBar * s[sb + hidden + j] * f * (1.0 - f);
                     aIh[out + 2 * hidden + j] = cBar * i * (1.0 - g * g);
                     aIh[out + 3 * hidden + j] = dh * tc * o * (1.0 - o);
-                    dsPrev[b * s2 + hidden + j] = cBar * f;
+                    dsPrev[k * s2 + hidden + j] = cBar * f;
                 }
-                Arrays.fill(dsPrev, b * s2, b * s2 + hidden, 0.0);
+                Arrays.fill(dsPrev, k * s2, k * s2 + hidden, 0.0);
             }
             Kernels.multTransAddRows(w.weightHh, aIh, aOff, g4, dsPrev, 0, s2, n);
         }
