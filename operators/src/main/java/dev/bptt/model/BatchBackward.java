@@ -111,8 +111,8 @@ public final class BatchBackward {
             cell.backward(w, st, ds, dsPrev, aIh, aHh, n);
             Kernels.outerAddLanes(grad.weightIh, aIh, 0, n, x, 0, in, n);
             Kernels.outerAddLanes(grad.weightHh, aHh, 0, n, sPrev, 0, stSize, n);
-            rowSums(aIh, g, n, grad.biasIh.data);
-            rowSums(aHh, g, n, grad.biasHh.data);
+            Kernels.rowSumsAdd(aIh, 0, n, g, n, grad.biasIh.data);
+            Kernels.rowSumsAdd(aHh, 0, n, g, n, grad.biasHh.data);
             double[] swap = ds;
             ds = dsPrev;
             dsPrev = swap;
@@ -155,18 +155,7 @@ public final class BatchBackward {
         Kernels.laneMultTransAdd(w.readoutWeight, dyt, 0, n, ds, 0, n, n);
         BatchForward.fromLanes(out, h, n, hKey, 0, h);
         Kernels.outerAddLanes(grad.readoutWeight, dyt, 0, n, hKey, 0, h, n);
-        rowSums(dyt, o, n, grad.readoutBias.data);
-    }
-
-    /** {@code sums[r] += sum_b a[r * n + b]}. */
-    private static void rowSums(double[] a, int rows, int n, double[] sums) {
-        for (int r = 0; r < rows; r++) {
-            double s = 0;
-            for (int b = 0; b < n; b++) {
-                s += a[r * n + b];
-            }
-            sums[r] += s;
-        }
+        Kernels.rowSumsAdd(dyt, 0, n, o, n, grad.readoutBias.data);
     }
 
     static void checkAligned(StepRing[] rings, int n) {

@@ -181,6 +181,15 @@ public final class Kernels {
         }
     }
 
+    /** {@code sums[r] += sum_b a[off + r * ld + b]} for r < rows, b < n (a bias gradient over keys). Modifies sums. */
+    public static void rowSumsAdd(double[] a, int off, int ld, int rows, int n, double[] sums) {
+        if (VECTOR) {
+            VectorKernels.rowSumsAdd(a, off, ld, rows, n, sums);
+        } else {
+            ScalarKernels.rowSumsAdd(a, off, ld, rows, n, sums);
+        }
+    }
+
     /** {@code a[j] = tanh(a[j])} for j in [off, off + n). Modifies a. */
     public static void tanhInPlace(double[] a, int off, int n) {
         if (VECTOR) {

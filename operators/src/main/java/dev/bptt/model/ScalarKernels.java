@@ -145,6 +145,16 @@ final class ScalarKernels {
         }
     }
 
+    static void rowSumsAdd(double[] a, int off, int ld, int rows, int n, double[] sums) {
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int b = 0; b < n; b++) {
+                s += a[off + r * ld + b];
+            }
+            sums[r] += s;
+        }
+    }
+
     static void tanhInPlace(double[] a, int off, int n) {
         for (int j = off; j < off + n; j++) {
             a[j] = Math.tanh(a[j]);

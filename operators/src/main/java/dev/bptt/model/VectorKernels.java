@@ -368,6 +368,9 @@ final class VectorKernels {
         int r = 0;
         for (; r + 3 < rows; r += 4) {
             int c = 0;
+            for (; c + 4 * L <= vc; c += 4 * L) {
+                outer4x4(ad, cols, r, c, u, uOff, uRow, uKey, v, vOff, vStride, n);
+            }
             for (; c + 2 * L <= vc; c += 2 * L) {
                 int o0 = r * cols + c;
                 int o1 = o0 + cols;
@@ -417,6 +420,75 @@ final class VectorKernels {
         }
     }
 
+    /** Rows r..r+3 x columns c..c+4L-1 of A, the sums in registers over all b. */
+    private static void outer4x4(double[] ad, int cols, int r, int c, double[] u, int uOff, int uRow, int uKey,
+            double[] v, int vOff, int vStride, int n) {
+        final int o0 = r * cols + c;
+        final int o1 = o0 + cols;
+        final int o2 = o1 + cols;
+        final int o3 = o2 + cols;
+        DoubleVector p00 = DoubleVector.fromArray(SPECIES, ad, o0);
+        DoubleVector p01 = DoubleVector.fromArray(SPECIES, ad, o0 + L);
+        DoubleVector p02 = DoubleVector.fromArray(SPECIES, ad, o0 + 2 * L);
+        DoubleVector p03 = DoubleVector.fromArray(SPECIES, ad, o0 + 3 * L);
+        DoubleVector p10 = DoubleVector.fromArray(SPECIES, ad, o1);
+        DoubleVector p11 = DoubleVector.fromArray(SPECIES, ad, o1 + L);
+        DoubleVector p12 = DoubleVector.fromArray(SPECIES, ad, o1 + 2 * L);
+        DoubleVector p13 = DoubleVector.fromArray(SPECIES, ad, o1 + 3 * L);
+        DoubleVector p20 = DoubleVector.fromArray(SPECIES, ad, o2);
+        DoubleVector p21 = DoubleVector.fromArray(SPECIES, ad, o2 + L);
+        DoubleVector p22 = DoubleVector.fromArray(SPECIES, ad, o2 + 2 * L);
+        DoubleVector p23 = DoubleVector.fromArray(SPECIES, ad, o2 + 3 * L);
+        DoubleVector p30 = DoubleVector.fromArray(SPECIES, ad, o3);
+        DoubleVector p31 = DoubleVector.fromArray(SPECIES, ad, o3 + L);
+        DoubleVector p32 = DoubleVector.fromArray(SPECIES, ad, o3 + 2 * L);
+        DoubleVector p33 = DoubleVector.fromArray(SPECIES, ad, o3 + 3 * L);
+        for (int b = 0; b < n; b++) {
+            int ub = uOff + b * uKey + r * uRow;
+            int vb = vOff + b * vStride + c;
+            DoubleVector x0 = DoubleVector.fromArray(SPECIES, v, vb);
+            DoubleVector x1 = DoubleVector.fromArray(SPECIES, v, vb + L);
+            DoubleVector x2 = DoubleVector.fromArray(SPECIES, v, vb + 2 * L);
+            DoubleVector x3 = DoubleVector.fromArray(SPECIES, v, vb + 3 * L);
+            DoubleVector s = DoubleVector.broadcast(SPECIES, u[ub]);
+            p00 = s.fma(x0, p00);
+            p01 = s.fma(x1, p01);
+            p02 = s.fma(x2, p02);
+            p03 = s.fma(x3, p03);
+            s = DoubleVector.broadcast(SPECIES, u[ub + uRow]);
+            p10 = s.fma(x0, p10);
+            p11 = s.fma(x1, p11);
+            p12 = s.fma(x2, p12);
+            p13 = s.fma(x3, p13);
+            s = DoubleVector.broadcast(SPECIES, u[ub + 2 * uRow]);
+            p20 = s.fma(x0, p20);
+            p21 = s.fma(x1, p21);
+            p22 = s.fma(x2, p22);
+            p23 = s.fma(x3, p23);
+            s = DoubleVector.broadcast(SPECIES, u[ub + 3 * uRow]);
+            p30 = s.fma(x0, p30);
+            p31 = s.fma(x1, p31);
+            p32 = s.fma(x2, p32);
+            p33 = s.fma(x3, p33);
+        }
+        p00.intoArray(ad, o0);
+        p01.intoArray(ad, o0 + L);
+        p02.intoArray(ad, o0 + 2 * L);
+        p03.intoArray(ad, o0 + 3 * L);
+        p10.intoArray(ad, o1);
+        p11.intoArray(ad, o1 + L);
+        p12.intoArray(ad, o1 + 2 * L);
+        p13.intoArray(ad, o1 + 3 * L);
+        p20.intoArray(ad, o2);
+        p21.intoArray(ad, o2 + L);
+        p22.intoArray(ad, o2 + 2 * L);
+        p23.intoArray(ad, o2 + 3 * L);
+        p30.intoArray(ad, o3);
+        p31.intoArray(ad, o3 + L);
+        p32.intoArray(ad, o3 + 2 * L);
+        p33.intoArray(ad, o3 + 3 * L);
+    }
+
     /** Row r from column c on: single vectors up to vc, then scalar fma chains. */
     private static void outerTail(double[] ad, int cols, int r, int c, int vc, double[] u, int uOff, int uRow,
             int uKey, double[] v, int vOff, int vStride, int n) {
@@ -446,23 +518,189 @@ final class VectorKernels {
      * in the batch. Blocks of 4 rows x 2 vectors of keys.
      */
     static void laneMultAdd(DMatrixRMaj w, double[] xt, int xOff, int ldx, double[] yt, int yOff, int ldy, int n) {
-        lanes(w.data, w.numRows, w.numCols, w.numCols, 1, xt, xOff, ldx, yt, yOff, ldy, n);
+        final double[] wd = w.data;
+        final int rows = w.numRows;
+        final int inner = w.numCols;
+        final int rows4 = rows & ~3;
+        final int n4 = n / (4 * L) * (4 * L);
+        for (int i = 0; i < rows4; i += 4) {
+            for (int b = 0; b < n4; b += 4 * L) {
+                block4x4(wd, inner, i, xt, xOff + b, ldx, yt, yOff + i * ldy + b, ldy);
+            }
+        }
+        // The lanes past the 4-vector blocks, then the rows past the 4-row blocks.
+        if (n4 < n) {
+            lanes(wd, 0, rows, inner, inner, 1, xt, xOff + n4, ldx, yt, yOff + n4, ldy, n - n4);
+        }
+        if (rows4 < rows && n4 > 0) {
+            lanes(wd, rows4, rows, inner, inner, 1, xt, xOff, ldx, yt, yOff, ldy, n4);
+        }
     }
 
-    /** {@code YT[c, b] += sum_r W[r,c] VT[r, b]}, i.e. {@code Y += V W} per key; as {@link #laneMultAdd}. */
-    static void laneMultTransAdd(DMatrixRMaj w, double[] vt, int vOff, int ldv, double[] yt, int yOff, int ldy,
-            int n) {
-        lanes(w.data, w.numCols, w.numRows, 1, w.numCols, vt, vOff, ldv, yt, yOff, ldy, n);
+    /** Rows i..i+3 of W x 4 vectors of keys: 16 sums in registers over the inner dimension. */
+    private static void block4x4(double[] wd, int inner, int i, double[] xt, int x0, int ldx, double[] yt, int y0,
+            int ldy) {
+        final int w0 = i * inner;
+        final int w1 = w0 + inner;
+        final int w2 = w1 + inner;
+        final int w3 = w2 + inner;
+        DoubleVector p00 = DoubleVector.fromArray(SPECIES, yt, y0);
+        DoubleVector p01 = DoubleVector.fromArray(SPECIES, yt, y0 + L);
+        DoubleVector p02 = DoubleVector.fromArray(SPECIES, yt, y0 + 2 * L);
+        DoubleVector p03 = DoubleVector.fromArray(SPECIES, yt, y0 + 3 * L);
+        DoubleVector p10 = DoubleVector.fromArray(SPECIES, yt, y0 + ldy);
+        DoubleVector p11 = DoubleVector.fromArray(SPECIES, yt, y0 + ldy + L);
+        DoubleVector p12 = DoubleVector.fromArray(SPECIES, yt, y0 + ldy + 2 * L);
+        DoubleVector p13 = DoubleVector.fromArray(SPECIES, yt, y0 + ldy + 3 * L);
+        DoubleVector p20 = DoubleVector.fromArray(SPECIES, yt, y0 + 2 * ldy);
+        DoubleVector p21 = DoubleVector.fromArray(SPECIES, yt, y0 + 2 * ldy + L);
+        DoubleVector p22 = DoubleVector.fromArray(SPECIES, yt, y0 + 2 * ldy + 2 * L);
+        DoubleVector p23 = DoubleVector.fromArray(SPECIES, yt, y0 + 2 * ldy + 3 * L);
+        DoubleVector p30 = DoubleVector.fromArray(SPECIES, yt, y0 + 3 * ldy);
+        DoubleVector p31 = DoubleVector.fromArray(SPECIES, yt, y0 + 3 * ldy + L);
+        DoubleVector p32 = DoubleVector.fromArray(SPECIES, yt, y0 + 3 * ldy + 2 * L);
+        DoubleVector p33 = DoubleVector.fromArray(SPECIES, yt, y0 + 3 * ldy + 3 * L);
+        for (int k = 0; k < inner; k++) {
+            int xk = x0 + k * ldx;
+            DoubleVector x0v = DoubleVector.fromArray(SPECIES, xt, xk);
+            DoubleVector x1v = DoubleVector.fromArray(SPECIES, xt, xk + L);
+            DoubleVector x2v = DoubleVector.fromArray(SPECIES, xt, xk + 2 * L);
+            DoubleVector x3v = DoubleVector.fromArray(SPECIES, xt, xk + 3 * L);
+            DoubleVector s = DoubleVector.broadcast(SPECIES, wd[w0 + k]);
+            p00 = s.fma(x0v, p00);
+            p01 = s.fma(x1v, p01);
+            p02 = s.fma(x2v, p02);
+            p03 = s.fma(x3v, p03);
+            s = DoubleVector.broadcast(SPECIES, wd[w1 + k]);
+            p10 = s.fma(x0v, p10);
+            p11 = s.fma(x1v, p11);
+            p12 = s.fma(x2v, p12);
+            p13 = s.fma(x3v, p13);
+            s = DoubleVector.broadcast(SPECIES, wd[w2 + k]);
+            p20 = s.fma(x0v, p20);
+            p21 = s.fma(x1v, p21);
+            p22 = s.fma(x2v, p22);
+            p23 = s.fma(x3v, p23);
+            s = DoubleVector.broadcast(SPECIES, wd[w3 + k]);
+            p30 = s.fma(x0v, p30);
+            p31 = s.fma(x1v, p31);
+            p32 = s.fma(x2v, p32);
+            p33 = s.fma(x3v, p33);
+        }
+        p00.intoArray(yt, y0);
+        p01.intoArray(yt, y0 + L);
+        p02.intoArray(yt, y0 + 2 * L);
+        p03.intoArray(yt, y0 + 3 * L);
+        p10.intoArray(yt, y0 + ldy);
+        p11.intoArray(yt, y0 + ldy + L);
+        p12.intoArray(yt, y0 + ldy + 2 * L);
+        p13.intoArray(yt, y0 + ldy + 3 * L);
+        p20.intoArray(yt, y0 + 2 * ldy);
+        p21.intoArray(yt, y0 + 2 * ldy + L);
+        p22.intoArray(yt, y0 + 2 * ldy + 2 * L);
+        p23.intoArray(yt, y0 + 2 * ldy + 3 * L);
+        p30.intoArray(yt, y0 + 3 * ldy);
+        p31.intoArray(yt, y0 + 3 * ldy + L);
+        p32.intoArray(yt, y0 + 3 * ldy + 2 * L);
+        p33.intoArray(yt, y0 + 3 * ldy + 3 * L);
     }
 
     /**
-     * {@code YT[i, b] += sum_k M[i,k] XT[k, b]} with {@code M[i,k] = wd[i * wi + k * wk]} (rows x
-     * inner): W itself (wi = cols, wk = 1) or its transpose (wi = 1, wk = cols).
+     * {@code YT[c, b] += sum_r W[r,c] VT[r, b]}, i.e. {@code Y += V W} per key; as
+     * {@link #laneMultAdd}. Blocks of 8 columns (a cache line of a row of W) x 2 vectors of keys.
      */
-    private static void lanes(double[] wd, int rows, int inner, int wi, int wk, double[] xt, int xOff, int ldx,
-            double[] yt, int yOff, int ldy, int n) {
+    static void laneMultTransAdd(DMatrixRMaj w, double[] vt, int vOff, int ldv, double[] yt, int yOff, int ldy,
+            int n) {
+        final double[] wd = w.data;
+        final int rows = w.numRows;
+        final int cols = w.numCols;
         final int vb = SPECIES.loopBound(n);
-        int i = 0;
+        int c = 0;
+        for (; c + 7 < cols; c += 8) {
+            final int y0 = yOff + c * ldy;
+            int b = 0;
+            for (; b + 2 * L <= vb; b += 2 * L) {
+                DoubleVector p00 = DoubleVector.fromArray(SPECIES, yt, y0 + b);
+                DoubleVector p01 = DoubleVector.fromArray(SPECIES, yt, y0 + b + L);
+                DoubleVector p10 = DoubleVector.fromArray(SPECIES, yt, y0 + ldy + b);
+                DoubleVector p11 = DoubleVector.fromArray(SPECIES, yt, y0 + ldy + b + L);
+                DoubleVector p20 = DoubleVector.fromArray(SPECIES, yt, y0 + 2 * ldy + b);
+                DoubleVector p21 = DoubleVector.fromArray(SPECIES, yt, y0 + 2 * ldy + b + L);
+                DoubleVector p30 = DoubleVector.fromArray(SPECIES, yt, y0 + 3 * ldy + b);
+                DoubleVector p31 = DoubleVector.fromArray(SPECIES, yt, y0 + 3 * ldy + b + L);
+                DoubleVector p40 = DoubleVector.fromArray(SPECIES, yt, y0 + 4 * ldy + b);
+                DoubleVector p41 = DoubleVector.fromArray(SPECIES, yt, y0 + 4 * ldy + b + L);
+                DoubleVector p50 = DoubleVector.fromArray(SPECIES, yt, y0 + 5 * ldy + b);
+                DoubleVector p51 = DoubleVector.fromArray(SPECIES, yt, y0 + 5 * ldy + b + L);
+                DoubleVector p60 = DoubleVector.fromArray(SPECIES, yt, y0 + 6 * ldy + b);
+                DoubleVector p61 = DoubleVector.fromArray(SPECIES, yt, y0 + 6 * ldy + b + L);
+                DoubleVector p70 = DoubleVector.fromArray(SPECIES, yt, y0 + 7 * ldy + b);
+                DoubleVector p71 = DoubleVector.fromArray(SPECIES, yt, y0 + 7 * ldy + b + L);
+                for (int r = 0; r < rows; r++) {
+                    int vr = vOff + r * ldv + b;
+                    int wr = r * cols + c;
+                    DoubleVector x0 = DoubleVector.fromArray(SPECIES, vt, vr);
+                    DoubleVector x1 = DoubleVector.fromArray(SPECIES, vt, vr + L);
+                    DoubleVector s = DoubleVector.broadcast(SPECIES, wd[wr]);
+                    p00 = s.fma(x0, p00);
+                    p01 = s.fma(x1, p01);
+                    s = DoubleVector.broadcast(SPECIES, wd[wr + 1]);
+                    p10 = s.fma(x0, p10);
+                    p11 = s.fma(x1, p11);
+                    s = DoubleVector.broadcast(SPECIES, wd[wr + 2]);
+                    p20 = s.fma(x0, p20);
+                    p21 = s.fma(x1, p21);
+                    s = DoubleVector.broadcast(SPECIES, wd[wr + 3]);
+                    p30 = s.fma(x0, p30);
+                    p31 = s.fma(x1, p31);
+                    s = DoubleVector.broadcast(SPECIES, wd[wr + 4]);
+                    p40 = s.fma(x0, p40);
+                    p41 = s.fma(x1, p41);
+                    s = DoubleVector.broadcast(SPECIES, wd[wr + 5]);
+                    p50 = s.fma(x0, p50);
+                    p51 = s.fma(x1, p51);
+                    s = DoubleVector.broadcast(SPECIES, wd[wr + 6]);
+                    p60 = s.fma(x0, p60);
+                    p61 = s.fma(x1, p61);
+                    s = DoubleVector.broadcast(SPECIES, wd[wr + 7]);
+                    p70 = s.fma(x0, p70);
+                    p71 = s.fma(x1, p71);
+                }
+                p00.intoArray(yt, y0 + b);
+                p01.intoArray(yt, y0 + b + L);
+                p10.intoArray(yt, y0 + ldy + b);
+                p11.intoArray(yt, y0 + ldy + b + L);
+                p20.intoArray(yt, y0 + 2 * ldy + b);
+                p21.intoArray(yt, y0 + 2 * ldy + b + L);
+                p30.intoArray(yt, y0 + 3 * ldy + b);
+                p31.intoArray(yt, y0 + 3 * ldy + b + L);
+                p40.intoArray(yt, y0 + 4 * ldy + b);
+                p41.intoArray(yt, y0 + 4 * ldy + b + L);
+                p50.intoArray(yt, y0 + 5 * ldy + b);
+                p51.intoArray(yt, y0 + 5 * ldy + b + L);
+                p60.intoArray(yt, y0 + 6 * ldy + b);
+                p61.intoArray(yt, y0 + 6 * ldy + b + L);
+                p70.intoArray(yt, y0 + 7 * ldy + b);
+                p71.intoArray(yt, y0 + 7 * ldy + b + L);
+            }
+            for (int k = c; k < c + 8; k++) {
+                laneTail(wd, k, rows, 1, cols, vt, vOff, ldv, yt, yOff, ldy, b, vb, n);
+            }
+        }
+        for (; c < cols; c++) {
+            laneTail(wd, c, rows, 1, cols, vt, vOff, ldv, yt, yOff, ldy, 0, vb, n);
+        }
+    }
+
+    /**
+     * {@code YT[i, b] += sum_k M[i,k] XT[k, b]} for rows i in [rowStart, rows), with
+     * {@code M[i,k] = wd[i * wi + k * wk]}: W itself (wi = cols, wk = 1) or its transpose (wi = 1,
+     * wk = cols). The general form, for what the specialised blocks leave.
+     */
+    private static void lanes(double[] wd, int rowStart, int rows, int inner, int wi, int wk, double[] xt, int xOff,
+            int ldx, double[] yt, int yOff, int ldy, int n) {
+        final int vb = SPECIES.loopBound(n);
+        int i = rowStart;
         for (; i + 3 < rows; i += 4) {
             final int w0 = i * wi;
             final int y0 = yOff + i * ldy;
@@ -531,6 +769,24 @@ final class VectorKernels {
                 p = Math.fma(wd[w0 + k * wk], xt[xOff + k * ldx + b], p);
             }
             yt[y0 + b] = p;
+        }
+    }
+
+    /** {@code sums[r] += sum_b a[off + r * ld + b]} for b < n: lanes, in-order reduction, scalar tail. */
+    static void rowSumsAdd(double[] a, int off, int ld, int rows, int n, double[] sums) {
+        final int vb = SPECIES.loopBound(n);
+        for (int r = 0; r < rows; r++) {
+            int row = off + r * ld;
+            DoubleVector acc = DoubleVector.zero(SPECIES);
+            int b = 0;
+            for (; b < vb; b += L) {
+                acc = acc.add(DoubleVector.fromArray(SPECIES, a, row + b));
+            }
+            double s = acc.reduceLanes(VectorOperators.ADD);
+            for (; b < n; b++) {
+                s += a[row + b];
+            }
+            sums[r] += s;
         }
     }
 
