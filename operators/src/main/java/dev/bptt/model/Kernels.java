@@ -47,6 +47,11 @@ public final class Kernels {
         }
     }
 
+    /** Doubles per vector of the running kernels (1 for scalar). */
+    public static int lanes() {
+        return VECTOR ? VectorKernels.SPECIES.length() : 1;
+    }
+
     /** Which kernels run, e.g. {@code vector (8 x f64 lanes)} or {@code scalar (...)}, for logs and benchmarks. */
     public static String implementation() {
         if (VECTOR) {

@@ -7,14 +7,14 @@ import java.util.function.LongFunction;
  * The engine of {@link TbpttWindow}: the backward pass of TBPTT windows with every (step, key) a
  * row of a matrix product (see {@link TbpttWindow} for the math). All steps of a window are
  * recomputed from their stored (x, s_{t-1}) before the recursion starts, one product over the
- * rows per parameter version (dot-product kernels: a key's recomputed states are bit for bit its
- * forward pass's); the recursion then pushes each key's {@code dL/ds} back step by step; the
+ * rows per parameter version (the rows as vector lanes, {@link RowCell#preact}); the recursion
+ * then pushes each key's {@code dL/ds} back step by step; the
  * parameter gradient is one product over all rows at the end. The working set grows with
  * k2 x keys, so this is fast for one key (TbpttWindow) and a few; many keys take
  * {@link BatchBackward}. The keys' rings must be aligned: the same number of steps, of pending
  * losses, and the same parameter version at every position (targets may differ). Each key's
- * loss and {@code dL/ds} chain are bit for bit those of one key alone; the parameter gradient is
- * their sum to rounding. A workspace for up to {@code capacity} keys and k2 steps: not
+ * loss and {@code dL/ds} chain equal those of the step-by-step recursion through
+ * {@link Cell#backward} to rounding; the parameter gradient is their sum to rounding. A workspace for up to {@code capacity} keys and k2 steps: not
  * thread-safe, allocates nothing per window.
  */
 final class RowBackward {
