@@ -10,12 +10,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** Reading the files a command names, with failures reported as usage errors naming the option. */
-final class Inputs {
+public final class Inputs {
 
     private Inputs() {}
 
     /** Parameters from an .npz file named by {@code option}. */
-    static Parameters parameters(String option, Path file) {
+    public static Parameters parameters(String option, Path file) {
         requireFile(option, file);
         try {
             return ParameterArrays.read(file);
@@ -43,7 +43,8 @@ final class Inputs {
         }
     }
 
-    static void requireFile(String option, Path file) {
+    /** Fails with a usage error naming {@code option} when {@code file} is not a regular file. */
+    public static void requireFile(String option, Path file) {
         if (!Files.isRegularFile(file)) {
             throw new UsageException(option + ": no such file: " + file);
         }

@@ -3,8 +3,11 @@ package dev.bptt.cli;
 import dev.bptt.model.TrainingOptions;
 import picocli.CommandLine.Option;
 
-/** How the streaming job runs: buckets, staleness, event-time disorder, parallelism, idle keys. */
-final class JobOptions {
+/**
+ * How the streaming job runs: buckets, staleness, event-time disorder, parallelism, idle keys.
+ * A picocli mixin of {@code bptt train} and of the cluster entry point {@code dev.bptt.job.ClusterMain}.
+ */
+public final class JobOptions {
 
     @Option(names = "--bucket-ms", required = true, description = "Event-time bucket length in ms: one update per bucket.")
     long bucketMs;
@@ -24,8 +27,18 @@ final class JobOptions {
             description = "A key with no step for this much event time ends and its state is dropped (0: never).")
     long idleTimeoutMs;
 
+    /** Parallelism of the keyed operators (checked by {@link #training}). */
+    public int parallelism() {
+        return parallelism;
+    }
+
+    /** Allowed event-time disorder in ms (checked by {@link #training}). */
+    public long outOfOrdernessMs() {
+        return outOfOrdernessMs;
+    }
+
     /** The training options of a run, checked. */
-    TrainingOptions training(WindowOptions window, UpdateOptions update) {
+    public TrainingOptions training(WindowOptions window, UpdateOptions update) {
         int k2 = window.k2();
         double lr = update.lr();
         int s;

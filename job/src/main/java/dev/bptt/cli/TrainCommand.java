@@ -1,5 +1,6 @@
 package dev.bptt.cli;
 
+import dev.bptt.job.KafkaTraining;
 import dev.bptt.job.LocalTraining;
 import dev.bptt.model.Parameters;
 import dev.bptt.model.TrainingOptions;
@@ -9,20 +10,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code bptt train}: the Flink training job on a bounded steps file, on an embedded MiniCluster. */
+/**
+ * {@code bptt train}: the Flink training job on an embedded MiniCluster, on a bounded steps file
+ * ({@code --steps}, ends with the input) or online from Kafka ({@code --kafka-bootstrap}, runs
+ * until stopped).
+ */
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
         description = {
-            "Trains with the streaming job on a steps file (embedded Flink MiniCluster); ends with the input.",
-            "Writes DIR/params-final.npz, DIR/metrics.csv, DIR/dead-letters.jsonl and DIR/loss.png."
+            "Trains with the streaming job (embedded Flink MiniCluster).",
+            "--steps FILE: ends with the input; writes DIR/params-final.npz, DIR/metrics.csv, DIR/dead-letters.jsonl",
+            "and DIR/loss.png.",
+            "--kafka-bootstrap HOST:PORT --steps-topic T: runs until Ctrl-C or SIGTERM; publishes to the topics given",
+            "(created when missing), exactly once at each checkpoint."
         })
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--params", required = true, description = "Initial parameters (.npz), e.g. from 'bptt init'.")
     Path params;
 
-    @Option(names = "--steps", required = true, description = "Sequence steps, one JSON object per line.")
+    @Option(names = "--steps", description = "Sequence steps, one JSON object per line (or --kafka-bootstrap).")
     Path steps;
 
     @Mixin
@@ -34,11 +42,28 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;
 
-    @Option(names = "--out", required = true, description = "Run folder to write.")
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--out", description = "Run folder to write (with --steps).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
+        if (steps != null && kafka.selected()) {
+            throw new UsageException("--steps and " + KafkaOptions.BOOTSTRAP + " are mutually exclusive: give one");
+        }
+        if (steps == null && !kafka.selected()) {
+            throw new UsageException("--steps FILE or " + KafkaOptions.BOOTSTRAP + " HOST:PORT is required");
+        }
+        return kafka.selected() ? fromKafka() : fromFile();
+    }
+
+    private int fromFile() throws Exception {
+        kafka.rejectWithoutBootstrap();
+        if (out == null) {
+            throw new UsageException("--out is required with --steps");
+        }
         TrainingOptions options = job.training(window, update);
         Parameters initial = Inputs.parameters("--params", params);
         Inputs.requireFile("--steps", steps);
@@ -47,6 +72,21 @@ final class TrainCommand implements Callable<Integer> {
                         + initial.shape()), System.err);
         System.out.printf("wrote %s: params-final.npz, metrics.csv (%d versions), dead-letters.jsonl (%d), loss.png%n",
                 out, summary.metrics().size(), summary.deadLetters());
+        return Main.OK;
+    }
+
+    private int fromKafka() throws Exception {
+        if (out != null) {
+            throw new UsageException("--out is for --steps; from Kafka the outputs go to --params-topic, "
+                    + "--predictions-topic and --dead-letter-topic");
+        }
+        TrainingOptions options = job.training(window, update);
+        var settings = kafka.settings();
+        long checkpointIntervalMs = kafka.checkpointIntervalMs();
+        Parameters initial = Inputs.parameters("--params", params);
+        KafkaTraining.Summary summary = KafkaTraining.run(new KafkaTraining.Run(settings, initial, options,
+                job.outOfOrdernessMs, job.parallelism, checkpointIntervalMs), System.err);
+        System.out.printf("%s after %.1f s%n", summary.stopped() ? "stopped" : "input ended", summary.seconds());
         return Main.OK;
     }
 }

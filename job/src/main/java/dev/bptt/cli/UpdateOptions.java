@@ -5,8 +5,8 @@ import dev.bptt.model.Reduction;
 import dev.bptt.model.UpdateRule;
 import picocli.CommandLine.Option;
 
-/** The update-rule options shared by {@code update} and {@code train} (CONTRACT.md §4). */
-final class UpdateOptions {
+/** The update-rule options shared by {@code update}, {@code train} and the cluster entry point (CONTRACT.md §4). */
+public final class UpdateOptions {
 
     @Option(names = "--optimizer", defaultValue = "sgd", converter = Converters.OptimizerName.class,
             description = "sgd or adam (default: ${DEFAULT-VALUE}).")

@@ -3,8 +3,8 @@ package dev.bptt.cli;
 import dev.bptt.model.Loss;
 import picocli.CommandLine.Option;
 
-/** The TBPTT window and loss options shared by {@code grad} and {@code train}. */
-final class WindowOptions {
+/** The TBPTT window and loss options shared by {@code grad}, {@code train} and the cluster entry point. */
+public final class WindowOptions {
 
     @Option(names = "--k1", required = true, description = "Steps between window closes.")
     int k1;

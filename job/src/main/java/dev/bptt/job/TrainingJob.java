@@ -77,7 +77,7 @@ public final class TrainingJob {
                 .uid(OperatorIds.BACKWARD).setParallelism(parallelism).setBufferTimeout(LOOP_BUFFER_TIMEOUT_MS);
         // global sum per bucket and one update per bucket
         SingleOutputStreamOperator<ParameterVersion> versions = partials
-                .transform("ParameterUpdate", TypeInformation.of(ParameterVersion.class), new ParameterUpdate(initial, options, parallelism))
+                .transform("ParameterUpdate", TypeInformation.of(ParameterVersion.class), new ParameterUpdate(initial, options))
                 .uid(OperatorIds.UPDATE).setParallelism(1).setMaxParallelism(1).setBufferTimeout(LOOP_BUFFER_TIMEOUT_MS);
         // the loop: every version back to every forward subtask
         SingleOutputStreamOperator<Void> feedback = versions.getSideOutput(ParameterUpdate.LOOP).broadcast()

@@ -72,6 +72,51 @@ class CommandExitStatusTest {
                 "--out", dir.resolve("g.npz").toString());
     }
 
+    @Test
+    void stepsAndKafkaTogetherAreBadUsage() {
+        String line = assertUsage("mutually exclusive", "train", "--params", params.toString(), "--steps",
+                steps.toString(), "--kafka-bootstrap", "127.0.0.1:9", "--steps-topic", "s", "--k1", "1",
+                "--bucket-ms", "10");
+        assertThat(line).contains("--steps").contains("--kafka-bootstrap");
+    }
+
+    @Test
+    void trainWithoutAnInputIsBadUsage() {
+        assertUsage("--kafka-bootstrap", "train", "--params", params.toString(), "--k1", "1", "--bucket-ms", "10",
+                "--out", dir.resolve("run").toString());
+    }
+
+    @Test
+    void aKafkaOptionWithoutKafkaIsBadUsage() {
+        assertUsage("--params-topic needs --kafka-bootstrap", "train", "--params", params.toString(), "--steps",
+                steps.toString(), "--params-topic", "p", "--k1", "1", "--bucket-ms", "10",
+                "--out", dir.resolve("run").toString());
+    }
+
+    @Test
+    void kafkaWithoutAStepsTopicIsBadUsage() {
+        assertUsage("--steps-topic", "train", "--params", params.toString(), "--kafka-bootstrap", "127.0.0.1:9",
+                "--k1", "1", "--bucket-ms", "10");
+    }
+
+    @Test
+    void aKafkaPropertyThatIsNotKeyEqualsValueIsBadUsage() {
+        assertUsage("--kafka-property", "train", "--params", params.toString(), "--kafka-bootstrap", "127.0.0.1:9",
+                "--steps-topic", "s", "--kafka-property", "security.protocol", "--k1", "1", "--bucket-ms", "10");
+    }
+
+    @Test
+    void unknownStartingOffsetsAreBadUsage() {
+        assertUsage("--starting-offsets", "train", "--params", params.toString(), "--kafka-bootstrap", "127.0.0.1:9",
+                "--steps-topic", "s", "--starting-offsets", "newest", "--k1", "1", "--bucket-ms", "10");
+    }
+
+    @Test
+    void anOutFolderWithKafkaIsBadUsage() {
+        assertUsage("--out", "train", "--params", params.toString(), "--kafka-bootstrap", "127.0.0.1:9",
+                "--steps-topic", "s", "--k1", "1", "--bucket-ms", "10", "--out", dir.resolve("run").toString());
+    }
+
     /** Runs a command expected to fail with status 2 and one stderr line containing {@code expected}. */
     private static String assertUsage(String expected, String... args) {
         PrintStream original = System.err;

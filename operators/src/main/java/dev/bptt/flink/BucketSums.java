@@ -55,13 +55,13 @@ final class BucketSums {
     }
 
     /** Removes and returns the partials of every bucket {@code <= lastBucket}, oldest first. */
-    List<GradientPartial> takeThrough(long lastBucket, int subtask, long oldestHeld) {
+    List<GradientPartial> takeThrough(long lastBucket, int subtask) {
         List<GradientPartial> out = new ArrayList<>();
         while (!sums.isEmpty() && sums.firstKey() <= lastBucket) {
             Map.Entry<Long, Sum> e = sums.pollFirstEntry();
             Sum s = e.getValue();
             out.add(new GradientPartial(e.getKey(), subtask, s.gradient.toFlat(), s.lossSum, s.lossTerms, s.windows,
-                    s.steps, s.minVersion, oldestHeld));
+                    s.steps, s.minVersion));
         }
         return out;
     }
@@ -70,7 +70,7 @@ final class BucketSums {
     List<GradientPartial> snapshot(int subtask) {
         List<GradientPartial> out = new ArrayList<>();
         sums.forEach((bucket, s) -> out.add(new GradientPartial(bucket, subtask, s.gradient.toFlat(), s.lossSum,
-                s.lossTerms, s.windows, s.steps, s.minVersion, -1)));
+                s.lossTerms, s.windows, s.steps, s.minVersion)));
         return out;
     }
 

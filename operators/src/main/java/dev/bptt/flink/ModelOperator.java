@@ -35,11 +35,20 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT> {
         return subtask(this);
     }
 
+    protected int attempt() {
+        return attempt(this);
+    }
+
     static String jobId(AbstractStreamOperator<?> operator) {
         return operator.getContainingTask().getEnvironment().getJobID().toString();
     }
 
     static int subtask(AbstractStreamOperator<?> operator) {
         return operator.getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    }
+
+    /** The execution attempt: a restarted task gets its own end of the loop. */
+    static int attempt(AbstractStreamOperator<?> operator) {
+        return operator.getRuntimeContext().getTaskInfo().getAttemptNumber();
     }
 }

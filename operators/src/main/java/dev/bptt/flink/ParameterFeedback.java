@@ -17,12 +17,13 @@ public final class ParameterFeedback extends AbstractStreamOperator<Void>
     @Override
     public void processElement(StreamRecord<ParameterVersion> element) {
         FaultInjection.onRecord(FaultInjection.LOOP);
-        ParameterChannel.publish(ModelOperator.jobId(this), ModelOperator.subtask(this), element.getValue());
+        ParameterChannel.publish(ModelOperator.jobId(this), ModelOperator.subtask(this), ModelOperator.attempt(this),
+                element.getValue());
     }
 
     @Override
     public void close() throws Exception {
-        ParameterChannel.release(ModelOperator.jobId(this), ModelOperator.subtask(this));
+        ParameterChannel.release(ModelOperator.jobId(this), ModelOperator.subtask(this), ModelOperator.attempt(this));
         super.close();
     }
 

@@ -45,14 +45,14 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
     public static final OutputTag<ParameterVersion> LOOP = new OutputTag<>("parameter-loop",
             TypeInformation.of(ParameterVersion.class));
 
-    private final int forwardParallelism;
-
     private transient ListState<UpdateState> updateState;
     private transient ListState<GradientPartial> pendingState;
     /** Loop messages a restored forward subtask may miss (re-sent on restore). */
     private transient ListState<ParameterVersion> sentState;
     private transient SentVersions sent;
     private transient boolean restored;
+    /** After a restore, the loop messages go out again at the first watermark too (idempotent). */
+    private transient boolean resendOnFirstWatermark;
     /** The last update's mean loss, gradient norm and staleness (metrics). */
     private transient double lastLoss = Double.NaN;
     private transient double lastNorm = Double.NaN;
@@ -64,10 +64,8 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
     private transient long completedThrough;
     private transient TreeMap<Long, List<GradientPartial>> pending;
 
-    /** @param forwardParallelism how many forward subtasks the loop feeds */
-    public ParameterUpdate(Parameters initial, TrainingOptions options, int forwardParallelism) {
+    public ParameterUpdate(Parameters initial, TrainingOptions options) {
         super(initial, options);
-        this.forwardParallelism = forwardParallelism;
     }
 
     @Override
@@ -92,9 +90,10 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         }
         sentState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("sent", ParameterVersion.class));
-        sent = new SentVersions(forwardParallelism);
+        sent = new SentVersions();
         sentState.get().forEach(sent::sent);
         restored = context.isRestored();
+        resendOnFirstWatermark = restored;
     }
 
     /**
@@ -109,9 +108,7 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         getMetricGroup().gauge(Metrics.GRADIENT_NORM, () -> lastNorm);
         getMetricGroup().gauge(Metrics.STALENESS, () -> lastStaleness);
         if (restored) {
-            for (ParameterVersion message : sent.replay()) {
-                output.collect(LOOP, new StreamRecord<>(message));
-            }
+            resend();
         }
     }
 
@@ -119,12 +116,15 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
     public void processElement(StreamRecord<GradientPartial> element) {
         GradientPartial p = element.getValue();
         FaultInjection.onRecord(FaultInjection.UPDATE);
-        sent.reported(p.subtask(), p.oldestHeld());
         pending.computeIfAbsent(p.bucket(), b -> new ArrayList<>()).add(p);
     }
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
+        if (resendOnFirstWatermark) {
+            resendOnFirstWatermark = false;
+            resend();
+        }
         long complete = mark.getTimestamp() == Long.MAX_VALUE
                 ? GradientPartial.END_OF_INPUT - 1
                 : Math.floorDiv(mark.getTimestamp() + 1, options.bucketMs()) - 1;
@@ -180,6 +180,13 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         loop(made);
     }
 
+    /** Sends the forward subtasks again what they may have missed; they apply only what is new to them. */
+    private void resend() {
+        for (ParameterVersion message : sent.replay()) {
+            output.collect(LOOP, new StreamRecord<>(message));
+        }
+    }
+
     /** Sends a message into the loop and remembers it for a restore. */
     private void loop(ParameterVersion message) {
         sent.sent(message);
@@ -194,12 +201,13 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         List<GradientPartial> all = new ArrayList<>();
         pending.values().forEach(all::addAll);
         pendingState.update(all);
-        sentState.update(sent.replay());
+        sentState.update(sent.snapshot(context.getCheckpointId()));
     }
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
+        sent.checkpointCompleted(checkpointId);
         FaultInjection.onCheckpointComplete(FaultInjection.UPDATE);
     }
 }

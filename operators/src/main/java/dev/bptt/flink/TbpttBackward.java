@@ -46,10 +46,6 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     private transient BucketSums sums;
     private transient TbpttWindow window;
     private transient VersionStore store;
-    /** The oldest held version last reported to ParameterUpdate. */
-    private transient long reportedOldest;
-    /** A zero gradient, for heartbeats. */
-    private transient double[] zeros;
     /** Windows closed. */
     private transient Counter windowsMetric;
 
@@ -73,10 +69,8 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     public void open() throws Exception {
         super.open();
         window = new TbpttWindow(shape, options.loss());
-        zeros = new double[initialParameters().size()];
         windowsMetric = getMetricGroup().counter(Metrics.WINDOWS);
-        reportedOldest = -1;
-        store = ParameterChannel.store(jobId(), subtask(), () -> new VersionStore(initialParameters()));
+        store = ParameterChannel.store(jobId(), subtask(), attempt(), () -> new VersionStore(initialParameters()));
         // after a restore: the restored rings hold their steps' versions
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 new ValueStateDescriptor<>("ring", StepRing.class), (key, state) -> {
@@ -139,17 +133,8 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
         long complete = mark.getTimestamp() == Long.MAX_VALUE
                 ? GradientPartial.END_OF_INPUT - 1
                 : Math.floorDiv(mark.getTimestamp() + 1, options.bucketMs()) - 1;
-        long oldest = store.oldestHeld();
-        List<GradientPartial> partials = sums.takeThrough(complete, subtask(), oldest);
-        if (partials.isEmpty() && oldest != reportedOldest && mark.getTimestamp() != Long.MAX_VALUE) {
-            // nothing to sum, but ParameterUpdate must learn what this subtask still holds
-            partials = List.of(GradientPartial.heartbeat(complete, subtask(), zeros, oldest));
-        }
-        for (GradientPartial partial : partials) {
+        for (GradientPartial partial : sums.takeThrough(complete, subtask())) {
             output.collect(new StreamRecord<>(partial));
-        }
-        if (!partials.isEmpty()) {
-            reportedOldest = oldest;
         }
         output.emitWatermark(mark);
     }
@@ -167,7 +152,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
                 ring.update(r);
             }
         }
-        for (GradientPartial partial : sums.takeThrough(GradientPartial.END_OF_INPUT, subtask(), store.oldestHeld())) {
+        for (GradientPartial partial : sums.takeThrough(GradientPartial.END_OF_INPUT, subtask())) {
             output.collect(new StreamRecord<>(partial));
         }
     }

@@ -17,8 +17,12 @@ import java.util.function.Consumer;
  */
 public final class ParameterChannel {
 
-    /** One forward subtask of one job. */
-    private record Endpoint(String jobId, int subtask) {}
+    /**
+     * One forward subtask of one job, in one execution attempt: after a restart the new attempt
+     * gets a fresh endpoint, so nothing the old attempt does (closing late) can touch it. The tail
+     * and the forward subtask restart together, so their attempt numbers agree.
+     */
+    private record Endpoint(String jobId, int subtask, int attempt) {}
 
     /** A consumer and the messages waiting for one. */
     private static final class Mailbox {
@@ -32,8 +36,8 @@ public final class ParameterChannel {
     private ParameterChannel() {}
 
     /** Delivers {@code message} to forward subtask {@code subtask} of {@code jobId}. */
-    public static void publish(String jobId, int subtask, ParameterVersion message) {
-        Mailbox box = MAILBOXES.computeIfAbsent(new Endpoint(jobId, subtask), e -> new Mailbox());
+    public static void publish(String jobId, int subtask, int attempt, ParameterVersion message) {
+        Mailbox box = MAILBOXES.computeIfAbsent(new Endpoint(jobId, subtask, attempt), e -> new Mailbox());
         Consumer<ParameterVersion> consumer;
         synchronized (box) {
             consumer = box.consumer;
@@ -46,8 +50,8 @@ public final class ParameterChannel {
     }
 
     /** Registers the consumer of a forward subtask (replacing an earlier attempt's) and drains waiting messages. */
-    public static void subscribe(String jobId, int subtask, Consumer<ParameterVersion> consumer) {
-        Mailbox box = MAILBOXES.computeIfAbsent(new Endpoint(jobId, subtask), e -> new Mailbox());
+    public static void subscribe(String jobId, int subtask, int attempt, Consumer<ParameterVersion> consumer) {
+        Mailbox box = MAILBOXES.computeIfAbsent(new Endpoint(jobId, subtask, attempt), e -> new Mailbox());
         List<ParameterVersion> drained;
         synchronized (box) {
             box.consumer = consumer;
@@ -58,27 +62,23 @@ public final class ParameterChannel {
     }
 
     /** Removes a subtask's consumer (and its waiting messages) when it closes. */
-    public static void unsubscribe(String jobId, int subtask, Consumer<ParameterVersion> consumer) {
-        Endpoint endpoint = new Endpoint(jobId, subtask);
+    public static void unsubscribe(String jobId, int subtask, int attempt, Consumer<ParameterVersion> consumer) {
+        Endpoint endpoint = new Endpoint(jobId, subtask, attempt);
         MAILBOXES.computeIfPresent(endpoint, (e, box) -> box.consumer == consumer ? null : box);
         STORES.remove(endpoint);
     }
 
     /** Forgets a subtask's endpoint entirely (the feedback tail closed: nothing more is sent). */
-    public static void release(String jobId, int subtask) {
-        MAILBOXES.remove(new Endpoint(jobId, subtask));
+    public static void release(String jobId, int subtask, int attempt) {
+        MAILBOXES.remove(new Endpoint(jobId, subtask, attempt));
     }
 
     /**
      * The version store of a forward subtask, shared with the backward operator chained to it
      * (same task, same thread). Created on first use.
      */
-    public static VersionStore store(String jobId, int subtask, java.util.function.Supplier<VersionStore> create) {
-        return STORES.computeIfAbsent(new Endpoint(jobId, subtask), e -> create.get());
+    public static VersionStore store(String jobId, int subtask, int attempt, java.util.function.Supplier<VersionStore> create) {
+        return STORES.computeIfAbsent(new Endpoint(jobId, subtask, attempt), e -> create.get());
     }
 
-    /** Replaces the store of a subtask (a fresh attempt restoring its state). */
-    public static void replaceStore(String jobId, int subtask, VersionStore store) {
-        STORES.put(new Endpoint(jobId, subtask), store);
-    }
 }

@@ -116,11 +116,6 @@ public final class VersionStore {
         held.keySet().removeIf(v -> v < oldestForward && v != latest && !references.containsKey(v));
     }
 
-    /** The oldest version whose parameters are held. */
-    public long oldestHeld() {
-        return held.keySet().stream().mapToLong(Long::longValue).min().orElse(latest);
-    }
-
     /** Number of versions whose parameters are held. */
     public int heldVersions() {
         return held.size();

@@ -76,7 +76,7 @@ class ForwardStepHarnessTest {
     }
 
     private static void publish(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h, ParameterVersion message) {
-        ParameterChannel.publish(jobId(h), 0, message);
+        ParameterChannel.publish(jobId(h), 0, 0, message);
     }
 
     private static void send(KeyedOneInputStreamOperatorTestHarness<String, SequenceStep, TrainingStep> h,
@@ -236,7 +236,7 @@ class ForwardStepHarnessTest {
                 publish(h, update(bucket, bucket));
                 runMails(h);
             }
-            VersionStore store = ParameterChannel.store(jobId(h), 0, () -> {
+            VersionStore store = ParameterChannel.store(jobId(h), 0, 0, () -> {
                 throw new AssertionError("the operator makes the store");
             });
             assertThat(store.latest()).isEqualTo(50);
@@ -313,6 +313,26 @@ class ForwardStepHarnessTest {
             });
             assertThat(trained(h)).usingRecursiveComparison(exactly())
                     .isEqualTo(new PlainForward().run(a0, 0).run(b0, 0).run(a1, 0).run(again, 0).steps);
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aWatermarkTooFarAheadOfTheEarliestWaitingBucketIsHeldUntilThatBucketRan() throws Exception {
+        SequenceStep a0 = step("a", 0, 120);
+        long lastWithinTheBound = (1 + ForwardStep.LOOKAHEAD_BUCKETS + 1) * BUCKET_MS - 1;
+        try (var h = harness(options(0))) {
+            h.open();
+            send(h, a0);
+            h.processWatermark(lastWithinTheBound);
+            assertThat(trained(h)).as("within the bound the input goes on while bucket 1 waits").isEmpty();
+
+            publish(h, progress(0, 0)); // a mail: runs when the mailbox is served
+            h.processWatermark(lastWithinTheBound + 1);
+
+            assertThat(trained(h)).as("the watermark one bucket further waited on the mailbox until bucket 1 ran")
+                    .usingRecursiveComparison(exactly()).isEqualTo(new PlainForward().run(a0, 0).steps);
+            assertThat(watermarks(h)).containsExactly(99L, lastWithinTheBound + 1);
         }
     }
 
@@ -403,6 +423,42 @@ class ForwardStepHarnessTest {
     }
 
     @Test
+    void aRestoredSubtaskRunsTheStepsThatTheVersionsAnotherSubtaskHadReceivedMakeRunnable() throws Exception {
+        int maxParallelism = 8;
+        String first = keyOfSubtask(0, maxParallelism, 2);
+        SequenceStep waiting = step(first, 0, 210);
+        OperatorSubtaskState behind;
+        OperatorSubtaskState ahead;
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0)),
+                SequenceStep::key, Types.STRING, maxParallelism, 2, 0)) {
+            h.open();
+            publish(h, progress(0, 0));
+            runMails(h);
+            send(h, waiting);
+            assertThat(trained(h)).as("bucket 2 waits for bucket 1's update").isEmpty();
+            behind = h.snapshot(1L, 1L);
+        }
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0)),
+                SequenceStep::key, Types.STRING, maxParallelism, 2, 1)) {
+            h.open();
+            ParameterChannel.publish(jobId(h), 1, 0, progress(0, 0));
+            ParameterChannel.publish(jobId(h), 1, 0, update(1, 1));
+            runMails(h);
+            ahead = h.snapshot(1L, 1L);
+        }
+
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0)),
+                SequenceStep::key, Types.STRING, maxParallelism, 2, 0)) {
+            h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                    AbstractStreamOperatorTestHarness.repackageState(behind, ahead), maxParallelism, 2, 2, 0));
+            h.open();
+            runMails(h);
+            assertThat(trained(h)).as("no new version comes, the restored ones already make bucket 2 runnable")
+                    .usingRecursiveComparison(exactly()).isEqualTo(new PlainForward().run(waiting, 1).steps);
+        }
+    }
+
+    @Test
     void restoreAtTwiceTheParallelismKeepsEachWaitingStepWithItsKeyAndEveryVersionEverywhere() throws Exception {
         int maxParallelism = 8;
         String first = keyOfSubtask(0, maxParallelism, 2);
@@ -430,7 +486,7 @@ class ForwardStepHarnessTest {
                 h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(snapshot, maxParallelism,
                         1, 2, subtask));
                 h.open();
-                VersionStore store = ParameterChannel.store(jobId(h), subtask, () -> {
+                VersionStore store = ParameterChannel.store(jobId(h), subtask, 0, () -> {
                     throw new AssertionError("the operator makes the store");
                 });
                 for (ParameterVersion v : versions) {
@@ -443,7 +499,7 @@ class ForwardStepHarnessTest {
                 assertThat(store.completedThrough()).isEqualTo(newest.completedThrough());
                 assertThat(store.latest()).isEqualTo(newest.version());
 
-                ParameterChannel.publish(jobId(h), subtask, update(2, 1));
+                ParameterChannel.publish(jobId(h), subtask, 0, update(2, 1));
                 runMails(h);
                 String key = subtask == 0 ? first : second;
                 assertThat(trained(h)).as("subtask %d releases its own key's step", subtask)

@@ -54,7 +54,7 @@ class TbpttBackwardHarnessTest {
     @AfterEach
     void forgetStores() {
         // The operator does not own the shared store; drop what the tests registered.
-        jobIds.forEach(id -> ParameterChannel.unsubscribe(id, 0, null));
+        jobIds.forEach(id -> ParameterChannel.unsubscribe(id, 0, 0, null));
     }
 
     /** A harness whose subtask finds a version store holding versions 0..3 (as ForwardStep would leave it). */
@@ -66,7 +66,7 @@ class TbpttBackwardHarnessTest {
             store.apply(update(v, v - 1));
         }
         jobIds.add(jobId(h));
-        assertThat(ParameterChannel.store(jobId(h), 0, () -> store)).isSameAs(store);
+        assertThat(ParameterChannel.store(jobId(h), 0, 0, () -> store)).isSameAs(store);
         return h;
     }
 
@@ -144,15 +144,15 @@ class TbpttBackwardHarnessTest {
         List<GradientPartial> partials() {
             List<GradientPartial> out = new ArrayList<>();
             sums.forEach((b, s) -> out.add(new GradientPartial(b, 0, s.gradient.toFlat(), s.lossSum, s.lossTerms,
-                    s.windows, s.steps, s.minVersion, 0)));
+                    s.windows, s.steps, s.minVersion)));
             return out;
         }
     }
 
-    /** The gradient partials emitted (heartbeats, which only report the oldest held version, left out). */
+    /** The gradient partials emitted. */
     private static List<GradientPartial> partials(
             KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> h) {
-        return h.extractOutputValues().stream().filter(p -> !p.isHeartbeat()).toList();
+        return h.extractOutputValues();
     }
 
     private static void send(KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> h,

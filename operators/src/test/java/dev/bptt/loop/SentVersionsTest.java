@@ -17,27 +17,30 @@ class SentVersionsTest {
     }
 
     @Test
-    void keepsEveryUpdateUntilAllForwardSubtasksReportedThenOnlyWhatTheyStillHold() {
-        SentVersions sent = new SentVersions(2);
+    void keepsWhatWasSentSinceTheSnapshotOfTheLastCompletedCheckpointAndTheNewest() {
+        SentVersions sent = new SentVersions();
         sent.sent(update(1, 3));
         sent.sent(progress(1, 4));
+        assertThat(sent.snapshot(1)).extracting(ParameterVersion::completedThrough).containsExactly(3L, 4L);
         sent.sent(update(2, 5));
-        sent.sent(update(3, 6));
-        sent.sent(progress(3, 9));
-
-        sent.reported(0, 3);
-        assertThat(sent.keptUpdates()).as("subtask 1 has not reported").isEqualTo(3);
-        sent.reported(1, 2);
+        sent.sent(progress(2, 6));
+        sent.checkpointCompleted(1); // restores now come from checkpoint >= 1: only what came after its snapshot
         assertThat(sent.replay()).extracting(ParameterVersion::version, ParameterVersion::completedThrough)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(2L, 5L), org.assertj.core.groups.Tuple.tuple(3L, 6L),
-                        org.assertj.core.groups.Tuple.tuple(3L, 9L));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(2L, 5L), org.assertj.core.groups.Tuple.tuple(2L, 6L));
+
+        sent.snapshot(2);
+        sent.checkpointCompleted(2);
+        assertThat(sent.replay()).as("the newest version and completion always stay")
+                .extracting(ParameterVersion::version, ParameterVersion::completedThrough)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(2L, 5L), org.assertj.core.groups.Tuple.tuple(2L, 6L));
     }
 
     @Test
-    void theNewestCompletionIsLeftOutWhenAnUpdateCameAfterIt() {
-        SentVersions sent = new SentVersions(1);
-        sent.sent(progress(0, 2));
+    void aSnapshotOfAnUnfinishedCheckpointKeepsEverythingSinceTheLastCompletedOne() {
+        SentVersions sent = new SentVersions();
         sent.sent(update(1, 3));
-        assertThat(sent.replay()).extracting(ParameterVersion::version).containsExactly(1L);
+        sent.snapshot(1); // never completes
+        sent.sent(update(2, 5));
+        assertThat(sent.snapshot(2)).extracting(ParameterVersion::version).containsExactly(1L, 2L);
     }
 }

@@ -36,7 +36,7 @@ class StreamTypesSerializationTest {
                 new Prediction("k", 1, 10, new double[] {0.25}, 3),
                 new DeadLetter("late: x", "{\"key\":1}", false, "steps/0/3"),
                 new RawStep(new byte[] {1, 2, (byte) 0xff}, "steps/1/9"),
-                new GradientPartial(5, 1, new double[] {1, 2, 3}, 0.5, 2, 1, 7, 3, 2),
+                new GradientPartial(5, 1, new double[] {1, 2, 3}, 0.5, 2, 1, 7, 3),
                 new ParameterVersion(4, 9, 9, new double[] {1, 2}, 0.5, 3, 0.1, 7, 1),
                 new ParameterVersion(4, 12, -1, null, 0, 0, Double.NaN, 0, 0),
                 new PendingStep(3, new SequenceStep("k", 0, 300, new double[] {1}, null, -1, false), null, 0),

@@ -1,19 +1,17 @@
 package dev.bptt.job.report;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonFactoryBuilder;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import dev.bptt.connectors.files.DeadLetterJson;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Objects;
 
 /**
- * A dead-letter file: records the job could not use, one JSON object per line, appended:
+ * A dead-letter file: records the job could not use, one JSON object per line ({@link
+ * DeadLetterJson}, the format the cluster job's dead-letter sink writes too), appended:
  *
  * <pre>{@code {"reason":"wrong_dimension: input has 3 numbers, expected 2","record":"{\"key\":...}","origin":"steps/0/17"}}</pre>
  *
@@ -24,16 +22,12 @@ import java.util.Objects;
  */
 public final class DeadLetterFile implements Closeable {
 
-    private static final JsonFactory JSON = new JsonFactoryBuilder()
-            .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
-            .rootValueSeparator((String) null)
-            .build();
-
     private final Path file;
-    private final JsonGenerator out;
+    private final OutputStream out;
+    private boolean closed;
     private long count;
 
-    private DeadLetterFile(Path file, JsonGenerator out) {
+    private DeadLetterFile(Path file, OutputStream out) {
         this.file = file;
         this.out = out;
     }
@@ -46,7 +40,7 @@ public final class DeadLetterFile implements Closeable {
         }
         OutputStream stream = Files.newOutputStream(
                 file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        return new DeadLetterFile(file, JSON.createGenerator(stream));
+        return new DeadLetterFile(file, stream);
     }
 
     /**
@@ -55,19 +49,11 @@ public final class DeadLetterFile implements Closeable {
      * @throws IOException if writing fails or the file was closed
      */
     public synchronized void write(String reason, String record, String origin) throws IOException {
-        Objects.requireNonNull(reason, "reason");
-        Objects.requireNonNull(record, "record");
-        if (out.isClosed()) {
+        String line = DeadLetterJson.line(reason, record, origin) + "\n";
+        if (closed) {
             throw new IOException("dead-letter file " + file + " is closed");
         }
-        out.writeStartObject();
-        out.writeStringField("reason", reason);
-        out.writeStringField("record", record);
-        if (origin != null && !origin.isEmpty()) {
-            out.writeStringField("origin", origin);
-        }
-        out.writeEndObject();
-        out.writeRaw('\n');
+        out.write(line.getBytes(StandardCharsets.US_ASCII));
         out.flush();
         count++;
     }
@@ -85,6 +71,9 @@ public final class DeadLetterFile implements Closeable {
     /** Closes the file; later writes fail with an {@link IOException}. Closing twice does nothing. */
     @Override
     public synchronized void close() throws IOException {
-        out.close();
+        if (!closed) {
+            closed = true;
+            out.close();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.bptt.job.report;
 
+import dev.bptt.connectors.files.MetricsLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -12,15 +13,15 @@ import java.util.List;
 
 /**
  * The metrics CSV of a training run: a header line {@value #HEADER} and one line per {@link
- * VersionMetrics}, comma separated, no quoting (every field is a number). Doubles are written
+ * VersionMetrics} ({@link MetricsLine}, the format the cluster job's parameter sink appends), comma separated, no quoting (every field is a number). Doubles are written
  * with {@link Double#toString(double)}, so they read back exactly; an unknown value is {@code NaN}.
  */
 public final class MetricsCsv {
 
     /** The first line of every metrics CSV. */
-    public static final String HEADER = "version,bucket_end,loss_mean,loss_terms,grad_norm,steps_per_second,staleness";
+    public static final String HEADER = MetricsLine.HEADER;
 
-    private static final int COLUMNS = 7;
+    private static final int COLUMNS = MetricsLine.COLUMNS;
 
     private MetricsCsv() {}
 
@@ -31,8 +32,8 @@ public final class MetricsCsv {
             w.write(HEADER);
             w.write('\n');
             for (VersionMetrics r : rows) {
-                w.write(r.version() + "," + r.bucketEnd() + "," + r.lossMean() + "," + r.lossTerms() + ","
-                        + r.gradNorm() + "," + r.stepsPerSecond() + "," + r.staleness() + "\n");
+                w.write(MetricsLine.format(r.version(), r.bucketEnd(), r.lossMean(), r.lossTerms(), r.gradNorm(),
+                        r.stepsPerSecond(), r.staleness()) + "\n");
             }
             w.flush();
         });
