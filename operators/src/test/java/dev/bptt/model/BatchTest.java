@@ -103,8 +103,8 @@ class BatchTest {
                 forward.step(version == 1 ? w1 : w2, x, state, null);
             }
             rings[b].pendingLoss = k1;
-            copies[b] = copy(rings[b]);
-            perKey[b] = copy(rings[b]);
+            copies[b] = rings[b].copy();
+            perKey[b] = rings[b].copy();
         }
         java.util.function.LongFunction<Parameters> versions = v -> v == 1 ? w1 : w2;
 
@@ -129,7 +129,7 @@ class BatchTest {
 
         StepRing[] rowRings = new StepRing[keys];
         for (int b = 0; b < keys; b++) {
-            rowRings[b] = copy(rings[b]);
+            rowRings[b] = rings[b].copy();
         }
         Parameters rows = w1.zerosLike();
         double[] rowLoss = new double[keys];
@@ -188,19 +188,6 @@ class BatchTest {
             assertThat(Math.abs(actual[i] - expected[i])).as("%s [%d]: %s vs %s", what, i, actual[i], expected[i])
                     .isLessThanOrEqualTo(1e-12 * Math.max(1.0, Math.abs(expected[i])));
         }
-    }
-
-    private static StepRing copy(StepRing r) {
-        StepRing c = new StepRing(r.capacity, r.inputSize, r.stateSize, r.outputSize);
-        c.inputs = r.inputs.clone();
-        c.states = r.states.clone();
-        c.targets = r.targets.clone();
-        c.targetClasses = r.targetClasses.clone();
-        c.versions = r.versions.clone();
-        c.size = r.size;
-        c.next = r.next;
-        c.pendingLoss = r.pendingLoss;
-        return c;
     }
 
     private static double[] uniform(SplittableRandom random, int n, double scale) {
