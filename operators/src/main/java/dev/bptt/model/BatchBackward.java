@@ -166,12 +166,29 @@ public final class BatchBackward {
                 throw new IllegalArgumentException("rings 0 and " + b + " are not aligned: sizes " + first.size
                         + " and " + r.size + ", pending losses " + first.pendingLoss + " and " + r.pendingLoss);
             }
-            for (int i = 0; i < first.size; i++) {
-                if (r.versions[r.slot(i)] != first.versions[first.slot(i)]) {
-                    throw new IllegalArgumentException("rings 0 and " + b + " used different parameter versions at "
-                            + "position " + i + ": " + first.versions[first.slot(i)] + " and " + r.versions[r.slot(i)]);
-                }
+            int i = firstVersionDifference(first, r);
+            if (i >= 0) {
+                throw new IllegalArgumentException("rings 0 and " + b + " used different parameter versions at "
+                        + "position " + i + ": " + first.versions[first.slot(i)] + " and " + r.versions[r.slot(i)]);
             }
         }
+    }
+
+    /**
+     * True when the windows of {@code a} and {@code b} can run in one batch: the same number of
+     * steps and of pending losses, and the same parameter version at every position.
+     */
+    public static boolean aligned(StepRing a, StepRing b) {
+        return a.size == b.size && a.pendingLoss == b.pendingLoss && firstVersionDifference(a, b) < 0;
+    }
+
+    /** The first position where two rings of equal size used different versions, or -1. */
+    private static int firstVersionDifference(StepRing a, StepRing b) {
+        for (int i = 0; i < a.size; i++) {
+            if (a.versions[a.slot(i)] != b.versions[b.slot(i)]) {
+                return i;
+            }
+        }
+        return -1;
     }
 }
