@@ -165,7 +165,8 @@ logger.netty.name = org.apache.flink.shaded.netty4.io.netty.channel.DefaultChann
 logger.netty.level = ERROR
 EOF
 
-# JVM flags Flink's own scripts add (env.java.default-opts.all): Kryo and RocksDB on Java 17.
+# JVM flags of every cluster process: those Flink's own scripts add (env.java.default-opts.all) for
+# Kryo and RocksDB on Java 17, and the Vector API module the model's kernels use.
 java_opts=(
   --add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED
   --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED
@@ -178,6 +179,8 @@ java_opts=(
   --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
   -XX:+UseG1GC -Djava.awt.headless=true -Djava.io.tmpdir="$dir/tmp"
   -Dlog4j.configurationFile="file:$conf/log4j2.properties"
+  # The model's Vector API kernels (without it they fall back to plain loops, several times slower).
+  --add-modules=jdk.incubator.vector
 )
 
 # Memory flags: line 1 JVM options, line 2 dynamic properties (as flink-dist's config.sh reads them).

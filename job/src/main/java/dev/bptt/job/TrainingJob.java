@@ -72,7 +72,7 @@ public final class TrainingJob {
         // keyed forward pass with the version each bucket must use
         SingleOutputStreamOperator<TrainingStep> forward = timed
                 .keyBy(SequenceStep::key, Types.STRING)
-                .transform("ForwardStep", TypeInformation.of(TrainingStep.class), new ForwardStep(initial, options, loop.inlet()))
+                .transform("ForwardStep", TypeInformation.of(TrainingStep.class), new ForwardStep(initial, options, loop.inlet(), ForwardStep.DEFAULT_BATCH_KEYS))
                 .uid(OperatorIds.FORWARD).setParallelism(parallelism);
         forward.getTransformation().setCoLocationGroupKey(OperatorIds.LOOP);
         // keyed windowed backward pass, chained on the same keys; local sums per bucket

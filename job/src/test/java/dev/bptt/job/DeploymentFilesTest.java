@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -44,8 +46,9 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * Checks deploy/docker and deploy/k8s against each other and against Flink 2.2.1, without a
  * Docker engine or a cluster: the manifests parse, the FlinkDeployment runs the image the
  * Dockerfile builds and the jar where the Dockerfile puts it, state lives on the mounted volume,
- * the configuration names options Flink knows with values Flink parses, and Prometheus can find
- * the reporter's port.
+ * the configuration names options Flink knows with values Flink parses, Prometheus can find
+ * the reporter's port, and every cluster JVM (these and deploy/standalone's) gets the Vector API
+ * module.
  */
 class DeploymentFilesTest {
 
@@ -58,6 +61,9 @@ class DeploymentFilesTest {
     private static final Path ROOT = repositoryRoot();
     private static final Path K8S = ROOT.resolve("deploy/k8s");
     private static final Path DOCKER = ROOT.resolve("deploy/docker");
+    private static final Path STANDALONE = ROOT.resolve("deploy/standalone");
+    /** The JVM flag of the model's kernels (README "Vector kernels"), in either spelling. */
+    private static final Pattern VECTOR_MODULE = Pattern.compile("--add-modules[= ]jdk\\.incubator\\.vector(?![\\w.])");
 
     // ---------------------------------------------------------------- the manifests parse
 
@@ -318,6 +324,30 @@ class DeploymentFilesTest {
                 .containsEntry("type", "flink-native-kubernetes");
         assertThat(list(get(monitor, "spec", "podMetricsEndpoints")).stream().map(DeploymentFilesTest::map)
                 .map(e -> e.get("port"))).contains("metrics");
+    }
+
+    // ---------------------------------------------------------------- the Vector API module
+
+    @Test
+    void flinkDeploymentAndImageStartEveryJvmWithTheVectorApiModule() throws IOException {
+        assertThat(flinkConfiguration().get(CoreOptions.FLINK_JVM_OPTIONS.key()))
+                .as("FlinkDeployment %s", CoreOptions.FLINK_JVM_OPTIONS.key()).containsPattern(VECTOR_MODULE);
+        // In the image it goes to the default options, which Flink prepends: a -D of env.java.opts.all
+        // would replace the distribution's Java 17 flags there.
+        assertThat(Dockerfile.read(DOCKER.resolve("Dockerfile")).dynamicProperties()
+                .get(CoreOptions.FLINK_DEFAULT_JVM_OPTIONS.key()))
+                .as("image %s", CoreOptions.FLINK_DEFAULT_JVM_OPTIONS.key()).containsPattern(VECTOR_MODULE);
+    }
+
+    @Test
+    void standaloneClusterStartsJobManagerAndTaskManagersWithTheVectorApiModule() throws IOException {
+        String script = Files.readString(STANDALONE.resolve("start-cluster.sh"), StandardCharsets.UTF_8);
+        Matcher javaOpts = Pattern.compile("(?s)\\njava_opts=\\((.*?)\\n\\)").matcher(script);
+        assertThat(javaOpts.find()).as("a java_opts=( ... ) array in start-cluster.sh").isTrue();
+        assertThat(javaOpts.group(1)).containsPattern(VECTOR_MODULE);
+        List<String> launches = script.lines().filter(l -> l.matches("\\s*nohup java .*")).collect(Collectors.toList());
+        assertThat(launches).as("the JobManager's and the TaskManagers' java command lines").hasSize(2)
+                .allMatch(l -> l.contains("\"${java_opts[@]}\""));
     }
 
     // ---------------------------------------------------------------- the Dockerfile

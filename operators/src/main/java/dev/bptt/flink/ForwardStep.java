@@ -7,6 +7,7 @@ import dev.bptt.loop.ParameterChannel;
 import dev.bptt.loop.VersionStore;
 import dev.bptt.model.Parameters;
 import dev.bptt.model.SequenceForward;
+import dev.bptt.model.StepBatch;
 import dev.bptt.model.StepRing;
 import dev.bptt.model.TrainingOptions;
 import dev.bptt.records.DeadLetter;
@@ -72,6 +73,22 @@ import org.apache.flink.util.function.ThrowingRunnable;
  * before it has been processed and its output watermark emitted, which is all the updates of
  * the earliest waiting bucket need.
  *
+ * <p>Batches: the steps a bucket releases run as batches across keys ({@link StepBatch}, the keys
+ * as the vector lanes of one matrix-matrix product per step): split into rounds that hold each
+ * key once ({@link KeyRounds}; a key's steps are sequential), each round in batches of up to
+ * {@code batchKeys} keys. A key's numbers are the same in any batch and alone, so neither the
+ * batch sizes nor which keys met in a batch (which depends on arrival times) change any output;
+ * they equal the per-key path's ({@link #PER_KEY}, {@link SequenceForward}) to rounding (1e-12,
+ * the sums run in another order). Steps already runnable on arrival (their version known, as with
+ * staleness >= 1) are buffered with the waiting ones and run at the next input watermark, at the
+ * end of input, or once {@code batchKeys} of them have arrived; a snapshot keeps them with the
+ * waiting steps. Latency: such a step's prediction leaves up to one watermark interval later
+ * (the source's, 200 ms by default) than it would alone; on a stalled input it waits for the next
+ * watermark. The updates are not delayed: the output watermark is held before a buffered step's
+ * bucket, and the buffered steps run before the watermark that could pass it is forwarded, so a
+ * bucket completes downstream at the same watermark as on the per-key path. With {@code async}
+ * (lowest latency, not reproducible) runnable steps run on arrival, as batches of one.
+ *
  * <p>State: per key the order progress and s_{t-1}; per subtask the pending steps, the versions
  * received and the inlet's read positions.
  */
@@ -106,7 +123,12 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
 
     private transient PendingBuckets waiting;
     private transient VersionStore store;
+    /** The per-key path's forward pass, or null when batched. */
     private transient SequenceForward forward;
+    /** The batched forward pass, or null on the per-key path. */
+    private transient StepBatch batch;
+    /** Steps buffered while already runnable, since the last release. */
+    private transient int readyWaiting;
     private transient MailboxExecutor mailbox;
     private transient LoopInlet.Subscription subscription;
     /** Per partition of a replayable inlet: where a restored subtask resumes, then the next offset to apply. */
@@ -121,11 +143,20 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
 
     /** A forward operator fed by the in-job channel. */
     public ForwardStep(Parameters initial, TrainingOptions options) {
-        this(initial, options, new ChannelInlet());
+        this(initial, options, new ChannelInlet(), DEFAULT_BATCH_KEYS);
     }
 
-    public ForwardStep(Parameters initial, TrainingOptions options, LoopInlet inlet) {
-        super(initial, options);
+    /** A forward operator fed by the in-job channel, running batches of up to {@code batchKeys} keys. */
+    public ForwardStep(Parameters initial, TrainingOptions options, int batchKeys) {
+        this(initial, options, new ChannelInlet(), batchKeys);
+    }
+
+    /**
+     * @param inlet where the parameter versions come from
+     * @param batchKeys most keys forwarded as one batch, or {@link #PER_KEY} to run every step alone
+     */
+    public ForwardStep(Parameters initial, TrainingOptions options, LoopInlet inlet, int batchKeys) {
+        super(initial, options, batchKeys);
         this.inlet = inlet;
     }
 
@@ -170,7 +201,11 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     @Override
     public void open() throws Exception {
         super.open();
-        forward = new SequenceForward(shape);
+        if (batchKeys == PER_KEY) {
+            forward = new SequenceForward(shape);
+        } else {
+            batch = new StepBatch(shape, batchKeys);
+        }
         stepsMetric = getMetricGroup().counter(Metrics.STEPS);
         deadLettersMetric = getMetricGroup().counter(Metrics.DEAD_LETTERS);
         getMetricGroup().gauge(Metrics.WAITING, () -> waiting.size());
@@ -279,35 +314,102 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
 
-    /** Runs a pending item now if its bucket's version is known, else queues it behind its bucket. */
+    /**
+     * Queues a pending item behind its bucket; on the per-key path and with {@code async} an item
+     * whose version is known runs at once instead. Runs the buffered runnable items once
+     * {@code batchKeys} of them wait.
+     */
     private void schedule(PendingStep pending) throws Exception {
-        if (store.ready(pending.bucket(), options.lead())) {
+        boolean ready = store.ready(pending.bucket(), options.lead());
+        if (ready && batch == null) {
             run(pending);
+        } else if (ready && options.async()) {
+            runRound(List.of(pending), versionFor(pending.bucket()));
         } else {
             waiting.add(pending);
+            if (ready && ++readyWaiting >= batchKeys) {
+                releaseReady();
+            }
         }
     }
 
-    /** One pending item of the current key. */
+    /** The parameter version the steps of {@code bucket} use now; requires the store to be ready for it. */
+    private long versionFor(long bucket) {
+        return options.async() ? store.latest() : store.versionFor(bucket, options.staleness());
+    }
+
+    /** One pending item of the current key, on the per-key path. */
     private void run(PendingStep pending) throws Exception {
         if (pending.step() == null) {
-            state.clear();
-            output.collect(new StreamRecord<>(
-                    TrainingStep.expiry(pending.expiredKey(), pending.expiryTime(), pending.bucket()),
-                    pending.expiryTime()));
+            endExpired(pending);
             return;
         }
         SequenceStep step = pending.step();
-        long version = options.async() ? store.latest() : store.versionFor(pending.bucket(), options.staleness());
-        Parameters w = store.params(version);
+        long version = versionFor(pending.bucket());
         double[] s = step.step() == 0 ? null : state.value();
         if (s == null) {
             s = new double[shape.stateSize()];
         }
-        stepsMetric.inc();
         double[] before = s.clone();
         double[] y = new double[shape.outputSize()];
-        forward.step(w, step.input(), s, y);
+        forward.step(store.params(version), step.input(), s, y);
+        emit(pending, version, before, s, y);
+    }
+
+    /**
+     * One round of a bucket (each key at most once) with parameter {@code version}, in batches of
+     * up to {@code batchKeys} steps; expiries end their key's sequence in place.
+     */
+    private void runRound(List<PendingStep> round, long version) throws Exception {
+        Parameters w = store.params(version);
+        List<PendingStep> staged = new ArrayList<>(Math.min(round.size(), batchKeys));
+        for (PendingStep pending : round) {
+            setCurrentKey(pending.key());
+            if (pending.step() == null) {
+                endExpired(pending);
+                continue;
+            }
+            SequenceStep step = pending.step();
+            batch.add(step.input(), step.step() == 0 ? null : state.value());
+            staged.add(pending);
+            if (batch.isFull()) {
+                runBatch(staged, w, version);
+            }
+        }
+        runBatch(staged, w, version);
+    }
+
+    /** The staged steps' forward pass as one batch, then each key's outputs and state (empties {@code staged}). */
+    private void runBatch(List<PendingStep> staged, Parameters w, long version) throws Exception {
+        if (staged.isEmpty()) {
+            return;
+        }
+        batch.run(w);
+        for (int b = 0; b < staged.size(); b++) {
+            PendingStep pending = staged.get(b);
+            setCurrentKey(pending.key());
+            emit(pending, version, batch.statePrev(b), batch.state(b), batch.prediction(b));
+        }
+        batch.clear();
+        staged.clear();
+    }
+
+    /** The current key's sequence expired: its state goes, and the marker travels on in key order. */
+    private void endExpired(PendingStep expiry) {
+        state.clear();
+        output.collect(new StreamRecord<>(TrainingStep.expiry(expiry.expiredKey(), expiry.expiryTime(),
+                expiry.bucket()), expiry.expiryTime()));
+    }
+
+    /**
+     * A step of the current key ran with {@code version}: emits it for the backward pass (with
+     * s_{t-1} = {@code before}) and its prediction y, and keeps s_t = {@code after} (or clears the
+     * key's state after its last step).
+     */
+    private void emit(PendingStep pending, long version, double[] before, double[] after, double[] y)
+            throws Exception {
+        SequenceStep step = pending.step();
+        stepsMetric.inc();
         int targetClass = step.target() == null ? Math.max(step.targetClass(), StepRing.NO_TARGET) : StepRing.NO_TARGET;
         output.collect(new StreamRecord<>(new TrainingStep(step.key(), step.step(), step.time(), pending.bucket(),
                 step.input(), before, step.target(), targetClass, step.last(), version), step.time()));
@@ -316,7 +418,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         if (step.last()) {
             state.clear();
         } else {
-            state.update(s);
+            state.update(after);
         }
     }
 
@@ -347,9 +449,19 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
      * no message that is new to it may ever come for them.
      */
     private void releaseReady() throws Exception {
-        for (PendingStep pending : waiting.takeReady(bucket -> store.ready(bucket, options.lead()))) {
-            setCurrentKey(pending.key());
-            run(pending);
+        readyWaiting = 0;
+        for (List<PendingStep> bucket : waiting.takeReady(b -> store.ready(b, options.lead()))) {
+            if (batch == null) {
+                for (PendingStep pending : bucket) {
+                    setCurrentKey(pending.key());
+                    run(pending);
+                }
+            } else {
+                long version = versionFor(bucket.get(0).bucket());
+                for (List<PendingStep> round : KeyRounds.of(bucket)) {
+                    runRound(round, version);
+                }
+            }
         }
         pruneVersions();
         emitWatermark();
@@ -378,7 +490,8 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         if (mark.getTimestamp() != Long.MAX_VALUE) {
             getTimeServiceManager().orElseThrow().advanceWatermark(mark);
         }
-        emitWatermark();
+        // the buffered runnable steps run before the watermark goes on (then it is emitted)
+        releaseReady();
         while (tooFarAhead()) {
             mailbox.yield();
         }
@@ -404,7 +517,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         // No record can come any more: the input watermark is at its end even if no
         // MAX_WATERMARK arrives (as when the upstream task was already finished at a restore).
         inputWatermark = Long.MAX_VALUE;
-        emitWatermark();
+        releaseReady();
         // A bounded run ends only after every buffered step has had its version.
         while (!waiting.isEmpty()) {
             mailbox.yield();

@@ -23,14 +23,15 @@ final class PendingBuckets {
 
     /**
      * Removes and returns, oldest bucket first, the items of every leading bucket that
-     * {@code ready} accepts (stopping at the first it does not).
+     * {@code ready} accepts (stopping at the first it does not), one list per bucket in arrival
+     * order.
      */
-    List<PendingStep> takeReady(LongPredicate ready) {
-        List<PendingStep> out = new ArrayList<>();
+    List<List<PendingStep>> takeReady(LongPredicate ready) {
+        List<List<PendingStep>> out = new ArrayList<>();
         while (!buckets.isEmpty() && ready.test(buckets.firstKey())) {
             Map.Entry<Long, List<PendingStep>> bucket = buckets.pollFirstEntry();
             size -= bucket.getValue().size();
-            out.addAll(bucket.getValue());
+            out.add(bucket.getValue());
         }
         return out;
     }

@@ -2,6 +2,7 @@ package dev.bptt.flink;
 
 import dev.bptt.loop.ParameterChannel;
 import dev.bptt.loop.VersionStore;
+import dev.bptt.model.BatchBackward;
 import dev.bptt.model.Parameters;
 import dev.bptt.model.StepRing;
 import dev.bptt.model.TbpttWindow;
@@ -32,7 +33,21 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * closing step's bucket. When the watermark passes a bucket's end, the bucket's sum leaves as a
  * {@link GradientPartial}. At the end of a bounded input every open window closes into the
  * {@link GradientPartial#END_OF_INPUT} sum; an expiry marker (idle timeout) closes the key's open
- * window into the marker's bucket. State: per key the ring; per subtask the open sums.
+ * window into the marker's bucket.
+ *
+ * <p>Batches: a closed window waits (a copy of its ring, {@link ClosedWindow}) until the watermark
+ * completes its bucket (or the end of input); then the bucket's windows run as batches across keys
+ * through {@link BatchBackward} (keys as vector lanes, one matrix-matrix product per step): by
+ * key, in groups whose rings are aligned (same length, pending losses and versions, as the windows
+ * of keys that move through the buckets together are), at most {@code batchKeys} per batch
+ * ({@link ClosedWindows}). This adds no latency: a bucket's sum leaves only when the watermark
+ * passes it, which is when its windows run. Each key's loss is the same in any batch and equals
+ * the per-key path's ({@link #PER_KEY}, {@link TbpttWindow} at the close) to rounding; the
+ * bucket's gradient sum is a function of the set of windows in it (not of their arrival order),
+ * and equals the per-key path's to rounding. Costs: the waiting windows' copies (k2 steps each)
+ * in memory and in snapshots.
+ *
+ * <p>State: per key the ring; per subtask the open sums and the closed windows waiting.
  */
 public final class TbpttBackward extends ModelOperator<GradientPartial>
         implements OneInputStreamOperator<TrainingStep, GradientPartial>, BoundedOneInput {
@@ -42,15 +57,29 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     private transient ValueState<StepRing> ring;
     /** Per subtask: open bucket sums (snapshot). */
     private transient ListState<GradientPartial> sumsState;
+    /** Per subtask: closed windows waiting for their bucket to complete (snapshot). */
+    private transient ListState<ClosedWindow> closedState;
 
     private transient BucketSums sums;
+    /** The per-key path's backward pass, or null when batched. */
     private transient TbpttWindow window;
+    /** The batched backward pass and its per-batch buffers, or null on the per-key path. */
+    private transient BatchBackward batch;
+    private transient StepRing[] rings;
+    private transient double[] lossSums;
+    private transient int[] lossTerms;
+    private transient ClosedWindows closed;
     private transient VersionStore store;
     /** Windows closed. */
     private transient Counter windowsMetric;
 
     public TbpttBackward(Parameters initial, TrainingOptions options) {
-        super(initial, options);
+        this(initial, options, DEFAULT_BATCH_KEYS);
+    }
+
+    /** @param batchKeys most windows run as one batch, or {@link #PER_KEY} to run each alone at its close */
+    public TbpttBackward(Parameters initial, TrainingOptions options, int batchKeys) {
+        super(initial, options, batchKeys);
     }
 
     @Override
@@ -63,22 +92,45 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
         for (GradientPartial partial : sumsState.get()) {
             sums.restore(partial);
         }
+        closedState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("closed-windows", ClosedWindow.class));
+        closed = new ClosedWindows();
+        for (ClosedWindow w : closedState.get()) {
+            closed.add(w);
+        }
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        window = new TbpttWindow(shape, options.loss());
+        if (batchKeys == PER_KEY) {
+            window = new TbpttWindow(shape, options.loss());
+        } else {
+            batch = new BatchBackward(shape, options.loss(), batchKeys);
+            rings = new StepRing[batchKeys];
+            lossSums = new double[batchKeys];
+            lossTerms = new int[batchKeys];
+        }
         windowsMetric = getMetricGroup().counter(Metrics.WINDOWS);
         store = ParameterChannel.store(jobId(), subtask(), attempt(), () -> new VersionStore(initialParameters()));
-        // after a restore: the restored rings hold their steps' versions
+        // after a restore: the restored rings and closed windows hold their steps' versions
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new ValueStateDescriptor<>("ring", StepRing.class), (key, state) -> {
-                    StepRing r = state.value();
-                    for (int i = 0; i < r.size; i++) {
-                        store.retain(r.versions[r.slot(i)]);
-                    }
-                });
+                new ValueStateDescriptor<>("ring", StepRing.class), (key, state) -> retainVersions(state.value()));
+        closed.all().forEach(w -> retainVersions(w.ring()));
+    }
+
+    /** The steps of {@code r} hold their parameter versions in the store. */
+    private void retainVersions(StepRing r) {
+        for (int i = 0; i < r.size; i++) {
+            store.retain(r.versions[r.slot(i)]);
+        }
+    }
+
+    /** The steps of {@code r} no longer need their parameter versions. */
+    private void releaseVersions(StepRing r) {
+        for (int i = 0; i < r.size; i++) {
+            store.release(r.versions[r.slot(i)]);
+        }
     }
 
     @Override
@@ -115,17 +167,46 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     /** The current key's sequence ended: its steps no longer hold their parameter versions. */
     private void forget(StepRing r) {
         if (r != null) {
-            for (int i = 0; i < r.size; i++) {
-                store.release(r.versions[r.slot(i)]);
-            }
+            releaseVersions(r);
         }
         ring.clear();
     }
 
+    /**
+     * The current key's window closes into {@code bucket}: on the per-key path it runs now, else
+     * a copy waits for the bucket's batches. Its losses are counted either way (r's pendingLoss
+     * becomes 0).
+     */
     private void close(StepRing r, long bucket) {
         windowsMetric.inc();
-        WindowLoss loss = window.backward(r, store::params, sums.gradientOf(bucket));
-        sums.addWindow(bucket, loss);
+        if (batch == null) {
+            sums.addWindow(bucket, window.backward(r, store::params, sums.gradientOf(bucket)));
+            return;
+        }
+        StepRing copy = r.copy();
+        retainVersions(copy);
+        closed.add(new ClosedWindow(bucket, (String) getCurrentKey(), copy));
+        r.pendingLoss = 0;
+    }
+
+    /** Runs the closed windows of every bucket {@code <= lastBucket}, in their batches, into the bucket sums. */
+    private void runClosedThrough(long lastBucket) {
+        if (batch == null) {
+            return;
+        }
+        for (List<ClosedWindow> windows : closed.takeBatchesThrough(lastBucket, batchKeys)) {
+            long bucket = windows.get(0).bucket();
+            int n = windows.size();
+            for (int b = 0; b < n; b++) {
+                rings[b] = windows.get(b).ring();
+            }
+            batch.backward(rings, n, store::params, sums.gradientOf(bucket), lossSums, lossTerms);
+            for (int b = 0; b < n; b++) {
+                sums.addWindow(bucket, new WindowLoss(lossSums[b], lossTerms[b]));
+                releaseVersions(rings[b]);
+                rings[b] = null;
+            }
+        }
     }
 
     @Override
@@ -133,6 +214,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
         long complete = mark.getTimestamp() == Long.MAX_VALUE
                 ? GradientPartial.END_OF_INPUT - 1
                 : Math.floorDiv(mark.getTimestamp() + 1, options.bucketMs()) - 1;
+        runClosedThrough(complete);
         for (GradientPartial partial : sums.takeThrough(complete, subtask())) {
             output.collect(new StreamRecord<>(partial));
         }
@@ -152,6 +234,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
                 ring.update(r);
             }
         }
+        runClosedThrough(GradientPartial.END_OF_INPUT);
         for (GradientPartial partial : sums.takeThrough(GradientPartial.END_OF_INPUT, subtask())) {
             output.collect(new StreamRecord<>(partial));
         }
@@ -161,6 +244,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         sumsState.update(sums.snapshot(subtask()));
+        closedState.update(closed.all());
     }
 
     @Override

@@ -17,8 +17,8 @@ final class GruCell extends Cell {
 
     private final double[] gi;
     private final double[] gh;
-    private final double[] r;
-    private final double[] z;
+    /** r in [0, H) and z in [H, 2H). */
+    private final double[] rz;
     private final double[] n;
     private final double[] giBar;
     private final double[] ghBar;
@@ -27,8 +27,7 @@ final class GruCell extends Cell {
         super(shape);
         gi = new double[3 * hidden];
         gh = new double[3 * hidden];
-        r = new double[hidden];
-        z = new double[hidden];
+        rz = new double[2 * hidden];
         n = new double[hidden];
         giBar = new double[3 * hidden];
         ghBar = new double[3 * hidden];
@@ -41,11 +40,16 @@ final class GruCell extends Cell {
         System.arraycopy(w.biasHh.data, 0, gh, 0, g);
         Kernels.multAdd(w.weightIh, x, xOff, gi, 0);
         Kernels.multAdd(w.weightHh, sPrev, sOff, gh, 0);
+        for (int j = 0; j < 2 * hidden; j++) {
+            rz[j] = gi[j] + gh[j];
+        }
+        Kernels.sigmoidInPlace(rz, 0, 2 * hidden);
         for (int j = 0; j < hidden; j++) {
-            r[j] = Kernels.sigmoid(gi[j] + gh[j]);
-            z[j] = Kernels.sigmoid(gi[hidden + j] + gh[hidden + j]);
-            n[j] = Math.tanh(gi[2 * hidden + j] + r[j] * gh[2 * hidden + j]);
-            sOut[j] = (sPrev[sOff + j] - n[j]) * z[j] + n[j];
+            n[j] = gi[2 * hidden + j] + rz[j] * gh[2 * hidden + j];
+        }
+        Kernels.tanhInPlace(n, 0, hidden);
+        for (int j = 0; j < hidden; j++) {
+            sOut[j] = (sPrev[sOff + j] - n[j]) * rz[hidden + j] + n[j];
         }
     }
 
@@ -55,16 +59,18 @@ final class GruCell extends Cell {
         final int h2 = 2 * hidden;
         for (int j = 0; j < hidden; j++) {
             double e = ds[j];
-            double nBar = e * (1.0 - z[j]) * (1.0 - n[j] * n[j]);
-            double zBar = e * (sPrev[sOff + j] - n[j]) * z[j] * (1.0 - z[j]);
-            double rBar = nBar * gh[h2 + j] * r[j] * (1.0 - r[j]);
+            double r = rz[j];
+            double z = rz[hidden + j];
+            double nBar = e * (1.0 - z) * (1.0 - n[j] * n[j]);
+            double zBar = e * (sPrev[sOff + j] - n[j]) * z * (1.0 - z);
+            double rBar = nBar * gh[h2 + j] * r * (1.0 - r);
             giBar[j] = rBar;
             giBar[hidden + j] = zBar;
             giBar[h2 + j] = nBar;
             ghBar[j] = rBar;
             ghBar[hidden + j] = zBar;
-            ghBar[h2 + j] = nBar * r[j];
-            dsPrev[j] = e * z[j];
+            ghBar[h2 + j] = nBar * r;
+            dsPrev[j] = e * z;
         }
         Kernels.outerAdd(grad.weightIh, giBar, 0, x, xOff);
         Kernels.outerAdd(grad.weightHh, ghBar, 0, sPrev, sOff);

@@ -36,21 +36,18 @@ final class LstmCell extends Cell {
         for (int j = 0; j < g4; j++) {
             a[j] = bi[j] + bh[j];
         }
-        Kernels.multAdd(w.weightIh, x, xOff, a, 0);
-        Kernels.multAdd(w.weightHh, sPrev, sOff, a, 0);
+        Kernels.multAdd2(w.weightIh, x, xOff, w.weightHh, sPrev, sOff, a, 0);
+        Kernels.sigmoidInPlace(a, 0, 2 * hidden);
+        Kernels.tanhInPlace(a, 2 * hidden, hidden);
+        Kernels.sigmoidInPlace(a, 3 * hidden, hidden);
         for (int j = 0; j < hidden; j++) {
-            double i = Kernels.sigmoid(a[j]);
-            double f = Kernels.sigmoid(a[hidden + j]);
-            double g = Math.tanh(a[2 * hidden + j]);
-            double o = Kernels.sigmoid(a[3 * hidden + j]);
-            a[j] = i;
-            a[hidden + j] = f;
-            a[2 * hidden + j] = g;
-            a[3 * hidden + j] = o;
-            double c = f * sPrev[sOff + hidden + j] + i * g;
-            tanhC[j] = Math.tanh(c);
+            double c = a[hidden + j] * sPrev[sOff + hidden + j] + a[j] * a[2 * hidden + j];
             sOut[hidden + j] = c;
-            sOut[j] = o * tanhC[j];
+            tanhC[j] = c;
+        }
+        Kernels.tanhInPlace(tanhC, 0, hidden);
+        for (int j = 0; j < hidden; j++) {
+            sOut[j] = a[3 * hidden + j] * tanhC[j];
         }
     }
 

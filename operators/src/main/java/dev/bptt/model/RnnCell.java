@@ -30,11 +30,8 @@ final class RnnCell extends Cell {
         for (int j = 0; j < hidden; j++) {
             sOut[j] = bi[j] + bh[j];
         }
-        Kernels.multAdd(w.weightIh, x, xOff, sOut, 0);
-        Kernels.multAdd(w.weightHh, sPrev, sOff, sOut, 0);
-        for (int j = 0; j < hidden; j++) {
-            sOut[j] = Math.tanh(sOut[j]);
-        }
+        Kernels.multAdd2(w.weightIh, x, xOff, w.weightHh, sPrev, sOff, sOut, 0);
+        Kernels.tanhInPlace(sOut, 0, hidden);
         System.arraycopy(sOut, 0, h, 0, hidden);
     }
 

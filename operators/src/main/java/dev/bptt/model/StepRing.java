@@ -99,6 +99,20 @@ public class StepRing {
         return targetClasses[slot] != NO_TARGET;
     }
 
+    /** A deep copy (a closed window kept while its ring moves on). */
+    public StepRing copy() {
+        StepRing c = new StepRing(capacity, inputSize, stateSize, outputSize);
+        System.arraycopy(inputs, 0, c.inputs, 0, inputs.length);
+        System.arraycopy(states, 0, c.states, 0, states.length);
+        System.arraycopy(targets, 0, c.targets, 0, targets.length);
+        System.arraycopy(targetClasses, 0, c.targetClasses, 0, targetClasses.length);
+        System.arraycopy(versions, 0, c.versions, 0, versions.length);
+        c.size = size;
+        c.next = next;
+        c.pendingLoss = pendingLoss;
+        return c;
+    }
+
     /** Forgets every entry (a sequence ended). */
     public void clear() {
         size = 0;

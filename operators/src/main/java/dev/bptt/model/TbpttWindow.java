@@ -1,6 +1,5 @@
 package dev.bptt.model;
 
-import java.util.Arrays;
 import java.util.function.LongFunction;
 
 /**
@@ -12,27 +11,25 @@ import java.util.function.LongFunction;
  * run as one loop from the closing step down to the oldest step in the ring, the state before
  * that step held constant. Each step is recomputed from its stored (x, s_{t-1}) with the
  * parameter version its forward pass used, then the running {@code dL/ds} is pushed through
- * the readout and the cell's vector-Jacobian products. No Jacobian is ever formed. A workspace:
- * not thread-safe; allocates nothing per step.
+ * the readout and the cell's vector-Jacobian products. No Jacobian is ever formed. It is
+ * {@link RowBackward} with one key: the window's steps are recomputed together (one
+ * matrix-matrix product per parameter version) and its parameter gradient is formed once at the
+ * end ({@code dW += A^T X} over the steps). A workspace: not thread-safe; allocates nothing per
+ * window after the first.
  */
 public final class TbpttWindow {
 
     private final ModelShape shape;
     private final Loss loss;
-    private final Cell cell;
-    private final Readout readout;
-    private double[] ds;
-    private double[] dsPrev;
-    private final double[] s;
+    private final double[] lossSum = new double[1];
+    private final int[] lossTerms = new int[1];
+    private final StepRing[] rings = new StepRing[1];
+    /** The batched backward pass with one key: the window's steps are its rows. */
+    private RowBackward batch;
 
     public TbpttWindow(ModelShape shape, Loss loss) {
         this.shape = shape;
         this.loss = loss;
-        this.cell = Cell.create(shape);
-        this.readout = new Readout(shape);
-        this.ds = new double[shape.stateSize()];
-        this.dsPrev = new double[shape.stateSize()];
-        this.s = new double[shape.stateSize()];
     }
 
     /** The TBPTT close rule: a window closes at step t when (t+1) is a multiple of k1, or t is last. */
@@ -50,28 +47,12 @@ public final class TbpttWindow {
      * @return the window's loss sum and number of loss terms
      */
     public WindowLoss backward(StepRing ring, LongFunction<Parameters> versions, Parameters grad) {
-        final int stateSize = shape.stateSize();
-        final int firstCounted = ring.size - ring.pendingLoss;
-        Arrays.fill(ds, 0.0);
-        double lossSum = 0;
-        int terms = 0;
-        for (int i = ring.size - 1; i >= 0; i--) {
-            int slot = ring.slot(i);
-            Parameters w = versions.apply(ring.versions[slot]);
-            int xOff = slot * ring.inputSize;
-            int sOff = slot * stateSize;
-            cell.forward(w, ring.inputs, xOff, ring.states, sOff, s);
-            if (i >= firstCounted && ring.hasTarget(slot)) {
-                lossSum += readout.lossAndBackward(w, s, loss, ring.targets, slot * ring.outputSize,
-                        ring.targetClasses[slot], grad, ds);
-                terms++;
-            }
-            cell.backward(w, ring.inputs, xOff, ring.states, sOff, ds, grad, dsPrev);
-            double[] swap = ds;
-            ds = dsPrev;
-            dsPrev = swap;
+        if (batch == null || batch.k2() < ring.size) {
+            batch = new RowBackward(shape, loss, Math.max(ring.capacity, ring.size), 1);
         }
-        ring.pendingLoss = 0;
-        return new WindowLoss(lossSum, terms);
+        rings[0] = ring;
+        batch.backward(rings, 1, versions, grad, lossSum, lossTerms);
+        rings[0] = null;
+        return new WindowLoss(lossSum[0], lossTerms[0]);
     }
 }

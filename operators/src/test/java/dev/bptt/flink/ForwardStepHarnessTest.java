@@ -40,9 +40,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * ForwardStep in a keyed harness: parameter versions arrive through the in-JVM channel under the
- * harness's job id and are applied on the harness's mailbox; outputs are checked against a plain
- * {@link SequenceForward} pass run with the version each step must use.
+ * ForwardStep on the per-key path in a keyed harness: parameter versions arrive through the
+ * in-JVM channel under the harness's job id and are applied on the harness's mailbox; outputs are
+ * checked against a plain {@link SequenceForward} pass run with the version each step must use,
+ * bit for bit. {@link ForwardStepBatchingTest} checks the batched path against this one.
  */
 @SuppressWarnings("try") // the harnesses' close() declares InterruptedException
 class ForwardStepHarnessTest {
@@ -71,7 +72,7 @@ class ForwardStepHarnessTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, SequenceStep, TrainingStep> harness(
             TrainingOptions options) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options), SequenceStep::key,
+        return new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options, ForwardStep.PER_KEY), SequenceStep::key,
                 Types.STRING);
     }
 
@@ -429,7 +430,7 @@ class ForwardStepHarnessTest {
         SequenceStep waiting = step(first, 0, 210);
         OperatorSubtaskState behind;
         OperatorSubtaskState ahead;
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0)),
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0), ForwardStep.PER_KEY),
                 SequenceStep::key, Types.STRING, maxParallelism, 2, 0)) {
             h.open();
             publish(h, progress(0, 0));
@@ -438,7 +439,7 @@ class ForwardStepHarnessTest {
             assertThat(trained(h)).as("bucket 2 waits for bucket 1's update").isEmpty();
             behind = h.snapshot(1L, 1L);
         }
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0)),
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0), ForwardStep.PER_KEY),
                 SequenceStep::key, Types.STRING, maxParallelism, 2, 1)) {
             h.open();
             ParameterChannel.publish(jobId(h), 1, 0, progress(0, 0));
@@ -447,7 +448,7 @@ class ForwardStepHarnessTest {
             ahead = h.snapshot(1L, 1L);
         }
 
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0)),
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0), ForwardStep.PER_KEY),
                 SequenceStep::key, Types.STRING, maxParallelism, 2, 0)) {
             h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(
                     AbstractStreamOperatorTestHarness.repackageState(behind, ahead), maxParallelism, 2, 2, 0));
@@ -468,7 +469,7 @@ class ForwardStepHarnessTest {
         List<ParameterVersion> versions = List.of(progress(0, -1), update(1, 0));
 
         OperatorSubtaskState snapshot;
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0)),
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0), ForwardStep.PER_KEY),
                 SequenceStep::key, Types.STRING, maxParallelism, 1, 0)) {
             h.open();
             versions.forEach(v -> publish(h, v));
@@ -481,7 +482,7 @@ class ForwardStepHarnessTest {
         PlainForward plain = new PlainForward().run(steps.get(0), 1).run(steps.get(1), 1).run(steps.get(2), 2)
                 .run(steps.get(3), 2);
         for (int subtask = 0; subtask < 2; subtask++) {
-            try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0)),
+            try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0), ForwardStep.PER_KEY),
                     SequenceStep::key, Types.STRING, maxParallelism, 2, subtask)) {
                 h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(snapshot, maxParallelism,
                         1, 2, subtask));

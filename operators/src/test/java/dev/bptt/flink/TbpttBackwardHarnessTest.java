@@ -59,8 +59,14 @@ class TbpttBackwardHarnessTest {
 
     /** A harness whose subtask finds a version store holding versions 0..3 (as ForwardStep would leave it). */
     private KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> harness() throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new TbpttBackward(initial(), options(0)), TrainingStep::key,
-                Types.STRING);
+        return harness(TbpttBackward.DEFAULT_BATCH_KEYS);
+    }
+
+    /** The same with {@code batchKeys} windows per batch ({@link TbpttBackward#PER_KEY}: each alone at its close). */
+    private KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> harness(int batchKeys)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new TbpttBackward(initial(), options(0), batchKeys),
+                TrainingStep::key, Types.STRING);
         VersionStore store = new VersionStore(initial());
         for (long v = 1; v <= VERSIONS; v++) {
             store.apply(update(v, v - 1));
@@ -351,5 +357,56 @@ class TbpttBackwardHarnessTest {
                 .containsExactly(0L, 1L, 2L, 3L, GradientPartial.END_OF_INPUT);
         assertThat(restarted).usingRecursiveComparison(exactly()).isEqualTo(uninterrupted);
         assertSamePartials(uninterrupted, new DirectSums().accept(steps).endOfInput().partials());
+    }
+
+    /**
+     * Keys k0..k11 with steps 0..11, four per bucket, at the same offsets (their windows align and
+     * share batches), and key "late" two steps behind (its windows form their own group); keys in
+     * order k0..k11 within each instant, or the reverse.
+     */
+    private static List<SequenceStep> manyKeys(boolean reversed) {
+        List<SequenceStep> out = new ArrayList<>();
+        for (int t = 0; t < 12; t++) {
+            for (int i = 0; i < 12; i++) {
+                int k = reversed ? 11 - i : i;
+                out.add(step("k" + k, t, 10 + 25L * t + k));
+            }
+            if (t >= 2) {
+                out.add(step("late", t - 2, 22 + 25L * t));
+            }
+        }
+        return out;
+    }
+
+    private List<GradientPartial> partialsOf(List<TrainingStep> steps, int batchKeys) throws Exception {
+        try (var h = harness(batchKeys)) {
+            h.open();
+            send(h, steps);
+            h.processWatermark(199);
+            h.processWatermark(Long.MAX_VALUE);
+            h.endInput();
+            return partials(h);
+        }
+    }
+
+    @Test
+    void windowsOfManyKeysRunInBatchesAndEqualThePerKeyPathToRounding() throws Exception {
+        List<TrainingStep> steps = forward(manyKeys(false));
+        List<GradientPartial> direct = new DirectSums().accept(steps).endOfInput().partials();
+
+        assertThat(partialsOf(steps, TbpttBackward.PER_KEY)).as("per key: TbpttWindow at each close")
+                .usingRecursiveComparison(exactly()).isEqualTo(direct);
+        for (int batchKeys : new int[] {1, 5, TbpttBackward.DEFAULT_BATCH_KEYS}) {
+            assertSamePartials(partialsOf(steps, batchKeys), direct);
+        }
+        assertThat(direct).extracting(GradientPartial::windows).as("k0..k11 close 2 windows a bucket, late 1, 2, 2")
+                .containsExactly(25L, 26L, 26L);
+    }
+
+    @Test
+    void aBucketsSumDoesNotDependOnTheOrderInWhichItsKeysStepsArrived() throws Exception {
+        List<GradientPartial> forwards = partialsOf(forward(manyKeys(false)), 5);
+        List<GradientPartial> backwards = partialsOf(forward(manyKeys(true)), 5);
+        assertThat(backwards).usingRecursiveComparison(exactly()).isEqualTo(forwards);
     }
 }

@@ -2,6 +2,7 @@ package dev.bptt.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bptt.flink.ClosedWindow;
 import dev.bptt.flink.ParameterUpdate;
 import dev.bptt.flink.PendingStep;
 import dev.bptt.model.OptimizerState;
@@ -41,6 +42,7 @@ class StreamTypesSerializationTest {
                 new ParameterVersion(4, 12, -1, null, 0, 0, Double.NaN, 0, 0),
                 new PendingStep(3, new SequenceStep("k", 0, 300, new double[] {1}, null, -1, false), null, 0),
                 new PendingStep(3, null, "k", 350),
+                new ClosedWindow(3, "k", ring),
                 new KeyProgress(4, 1000, false),
                 ring,
                 new OptimizerState(3, new double[] {1, 2}, null),

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Benchmarks the step kernels against PyTorch on this machine, in one run:
+#   1. builds the project (mvn install -DskipTests, whole reactor) and the bench module,
+#   2. runs the JMH benchmarks dev.bptt.bench.StepBenchmarks (fork 1, 3 x 1 s warm-up, 5 x 1 s
+#      measurement; train, forwardStep, backwardWindow for rnn/gru/lstm, hidden 64/256, batch 1/64),
+#   3. runs bench/torch_bench.py (Debian python3-torch with OpenBLAS, both installed with apt-get if
+#      missing; one thread; torch.nn.RNN/GRU/LSTM over each window, see --torch-mode),
+#   4. prints the table: steps/s (sequence-steps per second, forward + backward + update), ours and
+#      PyTorch's, the ratio, and the acceptance targets.
+# Usage: bench/run-kernels.sh [--quick] [--scalar] [--out DIR]
+#   --quick    1 warm-up + 2 measurement iterations, PyTorch 1 repeat (a smoke run, not for the record)
+#   --scalar   also run the train benchmark with -Dbptt.kernels=scalar (the plain-Java kernels)
+#   --torch-mode cells   PyTorch loops over RNNCell/GRUCell/LSTMCell in Python (slower) instead
+#   --out DIR  where the JMH JSON, PyTorch lines and the table go (default bench/results/<time>)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+py=/usr/bin/python3
+jmh_iter=(-wi 3 -w 1s -i 5 -r 1s -f 1)
+torch_args=(--seconds 2 --repeats 3)
+scalar=0
+torch_mode=layer
+out="$root/bench/results/$(date -u +%Y%m%d-%H%M%S)"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) jmh_iter=(-wi 1 -w 1s -i 2 -r 1s -f 1); torch_args=(--seconds 1 --repeats 1) ;;
+    --scalar) scalar=1 ;;
+    --torch-mode) torch_mode="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "run-kernels: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+mkdir -p "$out"
+
+echo "run-kernels: building (mvn -B -q install -DskipTests) ..." >&2
+mvn -B -q install -DskipTests >"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log" >&2; exit 1; }
+
+# Debian's torch calls whatever libblas.so.3 is installed: without OpenBLAS that is the reference
+# BLAS, 3-10x slower on the batched sizes. The PLATFORM.md anchors were taken with OpenBLAS.
+openblas=/usr/lib/x86_64-linux-gnu/openblas-pthread
+if ! "$py" -c 'import torch' >/dev/null 2>&1 || [[ ! -e $openblas/libblas.so.3 ]]; then
+  sudo=()
+  [[ $EUID -ne 0 ]] && sudo=(sudo)
+  echo "run-kernels: installing python3-torch and OpenBLAS with apt-get ..." >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    python3-torch python3-numpy libopenblas0-pthread >/dev/null
+fi
+
+cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
+# The incubator warning is the only thing the JVM prints about the module: drop that one line.
+jmh() { java --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main "$@" 2> >(grep -v '^WARNING: Using incubator modules' >&2); }
+
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(lscpu | sed -n 's/^Flags:.*\(avx512f\).*/AVX-512/p')" \
+    "$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+  echo "java: $(java -version 2>&1 | head -n 2 | tail -n 1)"
+  echo "torch: $("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null), BLAS $openblas (1 thread), mode $torch_mode"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$out/machine.txt"
+cat "$out/machine.txt" >&2
+
+echo "run-kernels: JMH (${jmh_iter[*]}) -> $out/jmh.json" >&2
+jmh 'dev.bptt.bench.StepBenchmarks' "${jmh_iter[@]}" -rf json -rff "$out/jmh.json" | tee "$out/jmh.txt" >&2
+if [[ $scalar -eq 1 ]]; then
+  echo "run-kernels: JMH train with -Dbptt.kernels=scalar -> $out/jmh-scalar.json" >&2
+  jmh 'dev.bptt.bench.StepBenchmarks.train' "${jmh_iter[@]}" -jvmArgsAppend -Dbptt.kernels=scalar \
+    -rf json -rff "$out/jmh-scalar.json" | tee "$out/jmh-scalar.txt" >&2
+fi
+
+echo "run-kernels: PyTorch (${torch_args[*]}) -> $out/torch.jsonl" >&2
+OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH="$openblas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+  "$py" bench/torch_bench.py "${torch_args[@]}" --mode "$torch_mode" | tee "$out/torch.jsonl" >&2
+
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
+"$py" - "$out" "$scalar" <<'PY' | tee "$out/table.md"
+import json, sys, os
+out, scalar = sys.argv[1], sys.argv[2] == "1"
+for line in open(os.path.join(out, "machine.txt")):
+    print(line.rstrip() + "  ")
+print()
+K = 32
+def load(name):
+    path = os.path.join(out, name)
+    if not os.path.exists(path):
+        return {}
+    rows = {}
+    for r in json.load(open(path)):
+        p = r["params"]
+        bench = r["benchmark"].rsplit(".", 1)[1]
+        per_op = int(p["batch"]) * (1 if bench == "forwardStep" else K)
+        rows[(bench, p["cell"], int(p["hidden"]), int(p["batch"]))] = r["primaryMetric"]["score"] * per_op
+    return rows
+ours = load("jmh.json")
+plain = load("jmh-scalar.json") if scalar else {}
+torch = {}
+for line in open(os.path.join(out, "torch.jsonl")):
+    r = json.loads(line)
+    torch[(r["cell"], r["hidden"], r["batch"])] = r["steps_per_s"]
+ANCHORS = {("rnn", 64, 1): 35000, ("rnn", 64, 64): 613000, ("rnn", 256, 1): 9500, ("rnn", 256, 64): 85000,
+           ("lstm", 64, 1): 13000, ("lstm", 64, 64): 177000, ("lstm", 256, 1): 1700, ("lstm", 256, 64): 21000,
+           ("gru", 64, 1): 12900, ("gru", 64, 64): 238000}
+def target(hidden, batch):
+    if hidden == 64:
+        return 10.0 if batch == 1 else 1.5
+    return None if batch == 1 else 1.0
+print("| cell | hidden | batch | ours train (steps/s) | PyTorch (steps/s) | ours / PyTorch | target | met |"
+      + " PLATFORM anchor | ours / anchor |"
+      + (" scalar train (steps/s) |" if scalar else "") + " ours forward step | ours backward window |")
+print("|---|---|---|---|---|---|---|---|---|---|" + ("---|" if scalar else "") + "---|---|")
+for cell in ("rnn", "gru", "lstm"):
+    for hidden in (64, 256):
+        for batch in (1, 64):
+            t = ours.get(("train", cell, hidden, batch))
+            p = torch.get((cell, hidden, batch))
+            if t is None or p is None:
+                continue
+            ratio = t / p
+            tg = target(hidden, batch)
+            met = "-" if tg is None else ("yes" if ratio >= tg else "NO")
+            row = f"| {cell} | {hidden} | {batch} | {t:,.0f} | {p:,.0f} | {ratio:.2f}x | " \
+                  + ("-" if tg is None else f">= {tg:g}x") + f" | {met} |"
+            anchor = ANCHORS.get((cell, hidden, batch))
+            row += f" {anchor:,} | {t / anchor:.2f}x |" if anchor else " - | - |"
+            if scalar:
+                s = plain.get(("train", cell, hidden, batch))
+                row += f" {s:,.0f} |" if s else " - |"
+            fw = ours.get(("forwardStep", cell, hidden, batch))
+            bw = ours.get(("backwardWindow", cell, hidden, batch))
+            row += f" {fw:,.0f} | {bw:,.0f} |"
+            print(row)
+PY
+echo "run-kernels: results in $out" >&2

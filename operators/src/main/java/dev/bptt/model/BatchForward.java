@@ -1,0 +1,83 @@
+package dev.bptt.model;
+
+/**
+ * The forward step of n sequences at once: {@code S <- f(S, X; w)} and {@code Y = H W_out^T + b_out}
+ * as matrix-matrix products over the keys. Inside, the keys are the vector lanes
+ * ({@link LaneCell}), so a key's state and prediction are the same whatever else is in the
+ * batch and however large it is, and equal to {@link SequenceForward}'s to rounding (1e-12; the
+ * sums run in another order, so not bit for bit). All keys use the same parameters. A workspace
+ * for up to {@code capacity} keys: not thread-safe, allocates nothing per step.
+ */
+public final class BatchForward {
+
+    private final ModelShape shape;
+    private final LaneCell cell;
+    private final double[] xt;
+    private final double[] st;
+    private final double[] out;
+    private final double[] yt;
+
+    public BatchForward(ModelShape shape, int capacity) {
+        this.shape = shape;
+        this.cell = LaneCell.create(shape, capacity);
+        this.xt = new double[shape.inputSize() * capacity];
+        this.st = new double[shape.stateSize() * capacity];
+        this.out = new double[shape.stateSize() * capacity];
+        this.yt = new double[shape.outputSize() * capacity];
+    }
+
+    /** Largest batch this workspace takes. */
+    public int capacity() {
+        return cell.capacity;
+    }
+
+    /**
+     * One step of n keys.
+     *
+     * @param inputs x_t of key b at {@code [b * I, (b + 1) * I)} (not modified)
+     * @param states s_{t-1} of key b at {@code [b * S, (b + 1) * S)} on entry, s_t on return (modified)
+     * @param predictions receives y_t of key b at {@code [b * O, (b + 1) * O)} (modified); null skips the readout
+     * @param n number of keys, 1..capacity
+     */
+    public void step(Parameters w, double[] inputs, double[] states, double[] predictions, int n) {
+        final int in = shape.inputSize();
+        final int st = shape.stateSize();
+        final int outputs = shape.outputSize();
+        cell.checkBatch(n);
+        if (inputs.length < n * in || states.length < n * st
+                || (predictions != null && predictions.length < n * outputs)) {
+            throw new IllegalArgumentException("batch of " + n + " keys needs inputs >= " + n * in + ", states >= "
+                    + n * st + ", predictions >= " + n * outputs + "; got " + inputs.length + ", " + states.length
+                    + ", " + (predictions == null ? "null" : predictions.length));
+        }
+        toLanes(inputs, 0, in, in, n, xt);
+        toLanes(states, 0, st, st, n, this.st);
+        cell.forward(w, xt, this.st, out, n);
+        fromLanes(out, st, n, states, 0, st);
+        if (predictions != null) {
+            LaneCell.biasRows(w.readoutBias.data, null, yt, outputs, n);
+            Kernels.laneMultAdd(w.readoutWeight, out, 0, n, yt, 0, n, n);
+            fromLanes(yt, outputs, n, predictions, 0, outputs);
+        }
+    }
+
+    /** {@code dst[f * n + b] = src[off + b * stride + f]} for f < features, b < n. */
+    static void toLanes(double[] src, int off, int stride, int features, int n, double[] dst) {
+        for (int b = 0; b < n; b++) {
+            int s = off + b * stride;
+            for (int f = 0; f < features; f++) {
+                dst[f * n + b] = src[s + f];
+            }
+        }
+    }
+
+    /** {@code dst[off + b * stride + f] = src[f * n + b]} for f < features, b < n. */
+    static void fromLanes(double[] src, int features, int n, double[] dst, int off, int stride) {
+        for (int b = 0; b < n; b++) {
+            int d = off + b * stride;
+            for (int f = 0; f < features; f++) {
+                dst[d + f] = src[f * n + b];
+            }
+        }
+    }
+}

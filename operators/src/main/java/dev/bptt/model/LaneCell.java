@@ -1,0 +1,221 @@
+package dev.bptt.model;
+
+import java.util.Arrays;
+
+/**
+ * One recurrent step of n keys in feature-major layout: every array is (features x n), row j
+ * holding feature j of all keys ({@code a[j * n + b]}), so the keys are the vector lanes of the
+ * products ({@link Kernels#laneMultAdd}) and of the element loops. A key's numbers never mix
+ * with another key's: they are the same whatever else is in the batch, and equal to its
+ * {@link Cell} alone to rounding (the sums run in another order). Used by {@link BatchForward}
+ * and {@link BatchBackward}. A workspace for up to {@code capacity} keys; not thread-safe;
+ * allocates nothing after construction.
+ */
+abstract class LaneCell {
+
+    protected final int hidden;
+    protected final int capacity;
+
+    LaneCell(ModelShape shape, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("batch capacity must be >= 1, got " + capacity);
+        }
+        this.hidden = shape.hiddenSize();
+        this.capacity = capacity;
+    }
+
+    static LaneCell create(ModelShape shape, int capacity) {
+        return switch (shape.cell()) {
+            case RNN -> new Rnn(shape, capacity);
+            case GRU -> new Gru(shape, capacity);
+            case LSTM -> new Lstm(shape, capacity);
+        };
+    }
+
+    /** True when the gradients towards W_hh and W_ih differ (gru), so backward needs two arrays. */
+    boolean separateRecurrentGradient() {
+        return false;
+    }
+
+    final void checkBatch(int n) {
+        if (n < 1 || n > capacity) {
+            throw new IllegalArgumentException("batch of " + n + " keys, capacity is " + capacity);
+        }
+    }
+
+    /**
+     * {@code s_t = f(s_{t-1}, x_t; w)} for n keys; remembers the gates.
+     *
+     * @param xt x_t, I x n (not modified)
+     * @param st s_{t-1}, S x n (not modified)
+     * @param out receives s_t, S x n (modified; must not alias st)
+     */
+    abstract void forward(Parameters w, double[] xt, double[] st, double[] out, int n);
+
+    /**
+     * The vector-Jacobian products of the step last computed by {@link #forward} (same st).
+     *
+     * @param ds dL/ds_t, S x n (not modified)
+     * @param dsPrev receives dL/ds_{t-1}, S x n (modified)
+     * @param aIh receives the gradient towards W_ih x + b_ih, G x n (modified)
+     * @param aHh receives the gradient towards W_hh h + b_hh, G x n (modified); may be aIh unless
+     *     {@link #separateRecurrentGradient()}
+     */
+    abstract void backward(Parameters w, double[] st, double[] ds, double[] dsPrev, double[] aIh, double[] aHh,
+            int n);
+
+    /** rows[r * n + b] = bi[r] + bh[r] (bh may be null) for r < rows, b < n. */
+    static void biasRows(double[] bi, double[] bh, double[] out, int rows, int n) {
+        for (int r = 0; r < rows; r++) {
+            Arrays.fill(out, r * n, (r + 1) * n, bh == null ? bi[r] : bi[r] + bh[r]);
+        }
+    }
+
+    /** As {@link RnnCell}. */
+    static final class Rnn extends LaneCell {
+        private final double[] h;
+
+        Rnn(ModelShape shape, int capacity) {
+            super(shape, capacity);
+            h = new double[hidden * capacity];
+        }
+
+        @Override
+        void forward(Parameters w, double[] xt, double[] st, double[] out, int n) {
+            checkBatch(n);
+            biasRows(w.biasIh.data, w.biasHh.data, out, hidden, n);
+            Kernels.laneMultAdd(w.weightIh, xt, 0, n, out, 0, n, n);
+            Kernels.laneMultAdd(w.weightHh, st, 0, n, out, 0, n, n);
+            Kernels.tanhInPlace(out, 0, hidden * n);
+            System.arraycopy(out, 0, h, 0, hidden * n);
+        }
+
+        @Override
+        void backward(Parameters w, double[] st, double[] ds, double[] dsPrev, double[] aIh, double[] aHh, int n) {
+            final int hn = hidden * n;
+            for (int i = 0; i < hn; i++) {
+                aIh[i] = ds[i] * (1.0 - h[i] * h[i]);
+            }
+            Arrays.fill(dsPrev, 0, hn, 0.0);
+            Kernels.laneMultTransAdd(w.weightHh, aIh, 0, n, dsPrev, 0, n, n);
+        }
+    }
+
+    /** As {@link GruCell}: gate blocks (r, z, n). */
+    static final class Gru extends LaneCell {
+        private final double[] gi;
+        private final double[] gh;
+        private final double[] rz;
+        private final double[] nn;
+
+        Gru(ModelShape shape, int capacity) {
+            super(shape, capacity);
+            gi = new double[3 * hidden * capacity];
+            gh = new double[3 * hidden * capacity];
+            rz = new double[2 * hidden * capacity];
+            nn = new double[hidden * capacity];
+        }
+
+        @Override
+        boolean separateRecurrentGradient() {
+            return true;
+        }
+
+        @Override
+        void forward(Parameters w, double[] xt, double[] st, double[] out, int n) {
+            checkBatch(n);
+            final int hn = hidden * n;
+            biasRows(w.biasIh.data, null, gi, 3 * hidden, n);
+            biasRows(w.biasHh.data, null, gh, 3 * hidden, n);
+            Kernels.laneMultAdd(w.weightIh, xt, 0, n, gi, 0, n, n);
+            Kernels.laneMultAdd(w.weightHh, st, 0, n, gh, 0, n, n);
+            for (int i = 0; i < 2 * hn; i++) {
+                rz[i] = gi[i] + gh[i];
+            }
+            Kernels.sigmoidInPlace(rz, 0, 2 * hn);
+            for (int i = 0; i < hn; i++) {
+                nn[i] = gi[2 * hn + i] + rz[i] * gh[2 * hn + i];
+            }
+            Kernels.tanhInPlace(nn, 0, hn);
+            for (int i = 0; i < hn; i++) {
+                out[i] = (st[i] - nn[i]) * rz[hn + i] + nn[i];
+            }
+        }
+
+        @Override
+        void backward(Parameters w, double[] st, double[] ds, double[] dsPrev, double[] aIh, double[] aHh, int n) {
+            final int hn = hidden * n;
+            for (int i = 0; i < hn; i++) {
+                double e = ds[i];
+                double r = rz[i];
+                double z = rz[hn + i];
+                double nv = nn[i];
+                double nBar = e * (1.0 - z) * (1.0 - nv * nv);
+                double zBar = e * (st[i] - nv) * z * (1.0 - z);
+                double rBar = nBar * gh[2 * hn + i] * r * (1.0 - r);
+                aIh[i] = rBar;
+                aIh[hn + i] = zBar;
+                aIh[2 * hn + i] = nBar;
+                aHh[i] = rBar;
+                aHh[hn + i] = zBar;
+                aHh[2 * hn + i] = nBar * r;
+                dsPrev[i] = e * z;
+            }
+            Kernels.laneMultTransAdd(w.weightHh, aHh, 0, n, dsPrev, 0, n, n);
+        }
+    }
+
+    /** As {@link LstmCell}: gate blocks (i, f, g, o); the state is h in rows [0, H), c in [H, 2H). */
+    static final class Lstm extends LaneCell {
+        private final double[] a;
+        private final double[] tanhC;
+
+        Lstm(ModelShape shape, int capacity) {
+            super(shape, capacity);
+            a = new double[4 * hidden * capacity];
+            tanhC = new double[hidden * capacity];
+        }
+
+        @Override
+        void forward(Parameters w, double[] xt, double[] st, double[] out, int n) {
+            checkBatch(n);
+            final int hn = hidden * n;
+            biasRows(w.biasIh.data, w.biasHh.data, a, 4 * hidden, n);
+            Kernels.laneMultAdd(w.weightIh, xt, 0, n, a, 0, n, n);
+            Kernels.laneMultAdd(w.weightHh, st, 0, n, a, 0, n, n);
+            Kernels.sigmoidInPlace(a, 0, 2 * hn);
+            Kernels.tanhInPlace(a, 2 * hn, hn);
+            Kernels.sigmoidInPlace(a, 3 * hn, hn);
+            for (int i = 0; i < hn; i++) {
+                double c = a[hn + i] * st[hn + i] + a[i] * a[2 * hn + i];
+                out[hn + i] = c;
+                tanhC[i] = c;
+            }
+            Kernels.tanhInPlace(tanhC, 0, hn);
+            for (int i = 0; i < hn; i++) {
+                out[i] = a[3 * hn + i] * tanhC[i];
+            }
+        }
+
+        @Override
+        void backward(Parameters w, double[] st, double[] ds, double[] dsPrev, double[] aIh, double[] aHh, int n) {
+            final int hn = hidden * n;
+            for (int k = 0; k < hn; k++) {
+                double i = a[k];
+                double f = a[hn + k];
+                double g = a[2 * hn + k];
+                double o = a[3 * hn + k];
+                double tc = tanhC[k];
+                double dh = ds[k];
+                double cBar = ds[hn + k] + dh * o * (1.0 - tc * tc);
+                aIh[k] = cBar * g * i * (1.0 - i);
+                aIh[hn + k] = cBar * st[hn + k] * f * (1.0 - f);
+                aIh[2 * hn + k] = cBar * i * (1.0 - g * g);
+                aIh[3 * hn + k] = dh * tc * o * (1.0 - o);
+                dsPrev[hn + k] = cBar * f;
+            }
+            Arrays.fill(dsPrev, 0, hn, 0.0);
+            Kernels.laneMultTransAdd(w.weightHh, aIh, 0, n, dsPrev, 0, n, n);
+        }
+    }
+}

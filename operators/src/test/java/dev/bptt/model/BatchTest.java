@@ -1,0 +1,200 @@
+package dev.bptt.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The batched forward step and window backward, and TbpttWindow, against the per-key step-by-step
+ * path ({@link SequenceForward}, {@link StepwiseWindow}): states, predictions, losses and
+ * parameter gradients to 1e-12; and a key's numbers independent of the rest of its batch.
+ */
+class BatchTest {
+
+    static Stream<Arguments> shapes() {
+        List<Arguments> out = new ArrayList<>();
+        for (CellKind cell : CellKind.values()) {
+            out.add(Arguments.of(new ModelShape(cell, 3, 5, 2), 7, Loss.MSE));
+            out.add(Arguments.of(new ModelShape(cell, 16, 64, 4), 9, Loss.XENT));
+            out.add(Arguments.of(new ModelShape(cell, 9, 33, 3), 1, Loss.MSE));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} keys={1}")
+    @MethodSource("shapes")
+    void batchForwardEqualsSequenceForward(ModelShape shape, int keys, Loss loss) {
+        SplittableRandom random = new SplittableRandom(17);
+        Parameters w = ParameterInit.uniform(shape, 3);
+        int in = shape.inputSize();
+        int st = shape.stateSize();
+        int out = shape.outputSize();
+        BatchForward batch = new BatchForward(shape, keys + 2);
+        SequenceForward single = new SequenceForward(shape);
+        double[] states = new double[keys * st];
+        double[] predictions = new double[keys * out];
+        double[][] keyStates = new double[keys][st];
+        double[] keyPrediction = new double[out];
+        for (int t = 0; t < 12; t++) {
+            double[] inputs = uniform(random, keys * in, 2.0);
+            batch.step(w, inputs, states, predictions, keys);
+            for (int b = 0; b < keys; b++) {
+                single.step(w, Arrays.copyOfRange(inputs, b * in, (b + 1) * in), keyStates[b], keyPrediction);
+                assertClose(Arrays.copyOfRange(states, b * st, (b + 1) * st), keyStates[b], "t " + t + " key " + b);
+                assertClose(Arrays.copyOfRange(predictions, b * out, (b + 1) * out), keyPrediction, "prediction");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} keys={1}")
+    @MethodSource("shapes")
+    void aKeysNumbersDoNotDependOnTheRestOfTheBatch(ModelShape shape, int keys, Loss loss) {
+        SplittableRandom random = new SplittableRandom(5);
+        Parameters w = ParameterInit.uniform(shape, 8);
+        int in = shape.inputSize();
+        int st = shape.stateSize();
+        int out = shape.outputSize();
+        int wide = keys + 11;
+        double[] inputs = uniform(random, wide * in, 2.0);
+        double[] states = uniform(random, wide * st, 0.9);
+        int from = wide - keys;
+        double[] ownInputs = Arrays.copyOfRange(inputs, from * in, wide * in);
+        double[] ownStates = Arrays.copyOfRange(states, from * st, wide * st);
+        double[] predictions = new double[wide * out];
+        double[] ownPredictions = new double[keys * out];
+
+        new BatchForward(shape, wide).step(w, inputs, states, predictions, wide);
+        new BatchForward(shape, keys).step(w, ownInputs, ownStates, ownPredictions, keys);
+
+        assertThat(ownStates).isEqualTo(Arrays.copyOfRange(states, from * st, wide * st));
+        assertThat(ownPredictions).isEqualTo(Arrays.copyOfRange(predictions, from * out, wide * out));
+    }
+
+    @ParameterizedTest(name = "{0} keys={1} {2}")
+    @MethodSource("shapes")
+    void batchBackwardEqualsPerKeyWindows(ModelShape shape, int keys, Loss loss) {
+        SplittableRandom random = new SplittableRandom(29);
+        Parameters w1 = ParameterInit.uniform(shape, 4);
+        Parameters w2 = ParameterInit.uniform(shape, 5);
+        int k1 = 4;
+        int k2 = 7;
+        StepRing[] rings = new StepRing[keys];
+        StepRing[] copies = new StepRing[keys];
+        StepRing[] perKey = new StepRing[keys];
+        SequenceForward forward = new SequenceForward(shape);
+        for (int b = 0; b < keys; b++) {
+            rings[b] = StepRing.forShape(shape, k2);
+            double[] state = new double[shape.stateSize()];
+            for (int t = 0; t < 10; t++) {
+                double[] x = uniform(random, shape.inputSize(), 1.5);
+                int roll = random.nextInt(4);
+                double[] target = loss == Loss.MSE && roll > 0 ? uniform(random, shape.outputSize(), 1.0) : null;
+                int targetClass = roll == 0 ? StepRing.NO_TARGET : random.nextInt(shape.outputSize());
+                long version = t < 6 ? 1 : 2;
+                rings[b].push(x, 0, state, 0, target, 0, targetClass, version);
+                forward.step(version == 1 ? w1 : w2, x, state, null);
+            }
+            rings[b].pendingLoss = k1;
+            copies[b] = rings[b].copy();
+            perKey[b] = rings[b].copy();
+        }
+        java.util.function.LongFunction<Parameters> versions = v -> v == 1 ? w1 : w2;
+
+        Parameters expected = w1.zerosLike();
+        StepwiseWindow window = new StepwiseWindow(shape, loss);
+        double[] expectedLoss = new double[keys];
+        int[] expectedTerms = new int[keys];
+        for (int b = 0; b < keys; b++) {
+            WindowLoss wl = window.backward(copies[b], versions, expected);
+            expectedLoss[b] = wl.sum();
+            expectedTerms[b] = wl.terms();
+        }
+
+        Parameters windows = w1.zerosLike();
+        TbpttWindow tbptt = new TbpttWindow(shape, loss);
+        for (int b = 0; b < keys; b++) {
+            WindowLoss wl = tbptt.backward(perKey[b], versions, windows);
+            assertThat(Math.abs(wl.sum() - expectedLoss[b])).isLessThanOrEqualTo(1e-12 * Math.abs(expectedLoss[b]));
+            assertThat(wl.terms()).isEqualTo(expectedTerms[b]);
+        }
+        assertGradientsClose(windows, expected);
+
+        StepRing[] rowRings = new StepRing[keys];
+        for (int b = 0; b < keys; b++) {
+            rowRings[b] = rings[b].copy();
+        }
+        Parameters rows = w1.zerosLike();
+        double[] rowLoss = new double[keys];
+        int[] rowTerms = new int[keys];
+        new RowBackward(shape, loss, k2, keys).backward(rowRings, keys, versions, rows, rowLoss, rowTerms);
+        assertClose(rowLoss, expectedLoss, "row losses");
+        assertThat(rowTerms).isEqualTo(expectedTerms);
+        assertGradientsClose(rows, expected);
+
+        Parameters actual = w1.zerosLike();
+        double[] lossSums = new double[keys];
+        int[] lossTerms = new int[keys];
+        new BatchBackward(shape, loss, keys + 1).backward(rings, keys, versions, actual, lossSums, lossTerms);
+        assertClose(lossSums, expectedLoss, "window losses");
+        assertThat(lossTerms).isEqualTo(expectedTerms);
+        assertGradientsClose(actual, expected);
+        for (StepRing ring : rings) {
+            assertThat(ring.pendingLoss).isZero();
+        }
+    }
+
+    /** Equal to 1e-12 relative, or 1e-15 of the largest entry for entries near zero. */
+    private static void assertGradientsClose(Parameters actual, Parameters expected) {
+        double[] e = expected.toFlat();
+        double[] a = actual.toFlat();
+        double scale = 0;
+        for (double v : e) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int p = 0; p < e.length; p++) {
+            assertThat(Math.abs(a[p] - e[p])).as("parameter %d: batch %s vs per key %s", p, a[p], e[p])
+                    .isLessThanOrEqualTo(1e-12 * Math.max(Math.abs(e[p]), 1e-3 * scale));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void misalignedRingsAreRejected() {
+        ModelShape shape = new ModelShape(CellKind.GRU, 2, 3, 1);
+        StepRing a = StepRing.forShape(shape, 4);
+        StepRing b = StepRing.forShape(shape, 4);
+        double[] x = {1, 2};
+        double[] s = new double[3];
+        a.push(x, 0, s, 0, null, StepRing.NO_TARGET, StepRing.NO_TARGET, 1);
+        b.push(x, 0, s, 0, null, StepRing.NO_TARGET, StepRing.NO_TARGET, 2);
+        Parameters w = ParameterInit.uniform(shape, 1);
+        BatchBackward backward = new BatchBackward(shape, Loss.MSE, 2);
+        assertThatThrownBy(() -> backward.backward(new StepRing[] {a, b}, 2, v -> w, w.zerosLike(), new double[2],
+                new int[2])).hasMessageContaining("different parameter versions");
+        assertThatThrownBy(() -> new BatchForward(shape, 2).step(w, new double[6], new double[9], null, 3))
+                .hasMessageContaining("capacity is 2");
+    }
+
+    private static void assertClose(double[] actual, double[] expected, String what) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(Math.abs(actual[i] - expected[i])).as("%s [%d]: %s vs %s", what, i, actual[i], expected[i])
+                    .isLessThanOrEqualTo(1e-12 * Math.max(1.0, Math.abs(expected[i])));
+        }
+    }
+
+    private static double[] uniform(SplittableRandom random, int n, double scale) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = random.nextDouble(-scale, scale);
+        }
+        return v;
+    }
+}
