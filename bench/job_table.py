@@ -40,13 +40,13 @@ def main(out):
               "| latency p50 (ms) | p99 (ms) | max (ms) |")
         print("|---|---|---|---|---|---|---|---|")
         for r in jobs:
-            print(f"| {r['input']} | {r['steps_per_s']:,.0f} | {r['overall_steps_per_s']:,.0f} | {r['startup_s']:.2f} | "
+            print(f"| {r['source']} | {r['steps_per_s']:,.0f} | {r['overall_steps_per_s']:,.0f} | {r['startup_s']:.2f} | "
                   f"{r['first_update_s']:.2f} | {r['latency_p50_ms']:,.0f} | {r['latency_p99_ms']:,.0f} | "
                   f"{r['latency_max_ms']:,.0f} |")
         print()
         print("| baseline | steps/s | job (generator) / baseline | job (file) / baseline | target | met |")
         print("|---|---|---|---|---|---|")
-        by_input = {r["input"]: r["steps_per_s"] for r in jobs}
+        by_input = {r["source"]: r["steps_per_s"] for r in jobs}
 
         def ratio_row(name, rate, target):
             gen, fil = by_input.get("generator"), by_input.get("file")

@@ -26,7 +26,7 @@ while [[ $# -gt 0 ]]; do
     --quick) bench_args+=(--keys 300 --steps 128 --state-keys 1000,10000 --plain-repeats 1); torch_args=(--seconds 1 --repeats 1) ;;
     --out) out="$2"; shift ;;
     --) shift; bench_args+=("$@"); break ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run-job: unknown option $1" >&2; exit 2 ;;
   esac
   shift

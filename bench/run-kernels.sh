@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the step kernels against PyTorch on this machine, in one run:
-#   1. builds the project (mvn install -DskipTests, whole reactor) and the bench module,
+#   1. builds the project (mvn package -DskipTests, whole reactor incl. bench; never install: other
+#      worktrees share ~/.m2),
 #   2. runs the JMH benchmarks dev.bptt.bench.StepBenchmarks (fork 1, 3 x 1 s warm-up, 5 x 1 s
 #      measurement; train, forwardStep, backwardWindow for rnn/gru/lstm, hidden 64/256, batch 1/64),
 #   3. runs bench/torch_bench.py (Debian python3-torch with OpenBLAS, both installed with apt-get if
@@ -34,8 +35,8 @@ while [[ $# -gt 0 ]]; do
 done
 mkdir -p "$out"
 
-echo "run-kernels: building (mvn -B -q install -DskipTests) ..." >&2
-mvn -B -q install -DskipTests >"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log" >&2; exit 1; }
+echo "run-kernels: building (mvn -B -q -DskipTests package) ..." >&2
+mvn -B -q -DskipTests package >"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log" >&2; exit 1; }
 
 ensure_torch
 

@@ -114,7 +114,7 @@ public final class JobBenchmark implements Callable<Integer> {
                 System.err.printf("job-benchmark: wrote %s (%,d bytes)%n", file, Files.size(file));
             }
             JobFigures f = JobRun.run(new BenchJob.Spec("", w, initial, options, parallelism, kind, file, false), warmup);
-            emit("job", Map.of("input", kind.name().toLowerCase(Locale.ROOT)), shape, w, f.toString(), String.format(
+            emit("job", Map.of("source", kind.name().toLowerCase(Locale.ROOT)), shape, w, f.toString(), String.format(
                     Locale.ROOT, "\"steps_per_s\": %.1f, \"overall_steps_per_s\": %.1f, \"startup_s\": %.3f, "
                             + "\"first_update_s\": %.3f, \"total_s\": %.3f, \"steady_steps\": %d, \"steady_s\": %.3f, "
                             + "\"latency_p50_ms\": %.2f, \"latency_p99_ms\": %.2f, \"latency_max_ms\": %.2f",
