@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the step kernels against PyTorch on this machine, in one run:
-#   1. builds the project (mvn install -DskipTests, whole reactor) and the bench module,
+#   1. builds the project (mvn package -DskipTests, whole reactor incl. bench; never install: other
+#      worktrees share ~/.m2),
 #   2. runs the JMH benchmarks dev.bptt.bench.StepBenchmarks (fork 1, 3 x 1 s warm-up, 5 x 1 s
 #      measurement; train, forwardStep, backwardWindow for rnn/gru/lstm, hidden 64/256, batch 1/64),
 #   3. runs bench/torch_bench.py (Debian python3-torch with OpenBLAS, both installed with apt-get if
@@ -15,7 +16,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-py=/usr/bin/python3
+source "$root/bench/common.sh"
 jmh_iter=(-wi 3 -w 1s -i 5 -r 1s -f 1)
 torch_args=(--seconds 2 --repeats 3)
 scalar=0
@@ -34,34 +35,16 @@ while [[ $# -gt 0 ]]; do
 done
 mkdir -p "$out"
 
-echo "run-kernels: building (mvn -B -q install -DskipTests) ..." >&2
-mvn -B -q install -DskipTests >"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log" >&2; exit 1; }
+echo "run-kernels: building (mvn -B -q -DskipTests package) ..." >&2
+mvn -B -q -DskipTests package >"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log" >&2; exit 1; }
 
-# Debian's torch calls whatever libblas.so.3 is installed: without OpenBLAS that is the reference
-# BLAS, 3-10x slower on the batched sizes. The PLATFORM.md anchors were taken with OpenBLAS.
-openblas=/usr/lib/x86_64-linux-gnu/openblas-pthread
-if ! "$py" -c 'import torch' >/dev/null 2>&1 || [[ ! -e $openblas/libblas.so.3 ]]; then
-  sudo=()
-  [[ $EUID -ne 0 ]] && sudo=(sudo)
-  echo "run-kernels: installing python3-torch and OpenBLAS with apt-get ..." >&2
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-    python3-torch python3-numpy libopenblas0-pthread >/dev/null
-fi
+ensure_torch
 
 cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
 # The incubator warning is the only thing the JVM prints about the module: drop that one line.
 jmh() { java --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main "$@" 2> >(grep -v '^WARNING: Using incubator modules' >&2); }
 
-{
-  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(lscpu | sed -n 's/^Flags:.*\(avx512f\).*/AVX-512/p')" \
-    "$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
-  echo "java: $(java -version 2>&1 | head -n 2 | tail -n 1)"
-  echo "torch: $("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null), BLAS $openblas (1 thread), mode $torch_mode"
-  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-} >"$out/machine.txt"
-cat "$out/machine.txt" >&2
+machine_info "$out" "1 thread, mode $torch_mode"
 
 echo "run-kernels: JMH (${jmh_iter[*]}) -> $out/jmh.json" >&2
 jmh 'dev.bptt.bench.StepBenchmarks' "${jmh_iter[@]}" -rf json -rff "$out/jmh.json" | tee "$out/jmh.txt" >&2

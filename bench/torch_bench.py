@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""PyTorch's side of bench/run-kernels.sh: TBPTT k=32 training throughput in float64 on one thread.
+"""PyTorch's side of bench/run-kernels.sh and bench/run-job.sh: TBPTT k=32 training throughput in float64.
 
 For each cell (rnn = Elman tanh, gru, lstm), hidden size and batch: windows of 32 steps through
 the cell, a linear readout and mse at every step, then backward, one SGD step and the state
 detached. --mode layer (the default, PyTorch's fastest form) runs each window through
 torch.nn.RNN/GRU/LSTM in one call; --mode cells loops over RNNCell/GRUCell/LSTMCell in Python.
-Prints one JSON object per line: {"cell": ..., "hidden": ..., "batch": ..., "steps_per_s": ...}.
+--threads sets torch.set_num_threads (default 1; run-job.sh also runs 2, with OPENBLAS_NUM_THREADS
+set to match). Prints one JSON object per line: {"cell": ..., "hidden": ..., "batch": ..., "steps_per_s": ...}.
 """
 import argparse
 import json
@@ -89,8 +90,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one timed repeat")
     parser.add_argument("--repeats", type=int, default=3, help="timed repeats; the best is reported")
     parser.add_argument("--mode", choices=("layer", "cells"), default="layer")
+    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     args = parser.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     torch.set_default_dtype(torch.float64)
     for cell in args.cells.split(","):
         for hidden in map(int, args.hidden.split(",")):

@@ -82,9 +82,9 @@ import org.apache.flink.util.function.ThrowingRunnable;
  * the sums run in another order). Steps already runnable on arrival (their version known, as with
  * staleness >= 1) are buffered with the waiting ones and run at the next input watermark, at the
  * end of input, or once {@code batchKeys} of them have arrived; a snapshot keeps them with the
- * waiting steps. Latency: such a step's prediction leaves up to one watermark interval later
- * (the source's, 200 ms by default) than it would alone; on a stalled input it waits for the next
- * watermark. The updates are not delayed: the output watermark is held before a buffered step's
+ * waiting steps. Latency: such a step's prediction leaves up to one watermark later than it
+ * would alone, and watermarks come at bucket ends (BucketWatermarks), so with few keys up to a
+ * bucket later; on a stalled input it waits for the next watermark. The updates are not delayed: the output watermark is held before a buffered step's
  * bucket, and the buffered steps run before the watermark that could pass it is forwarded, so a
  * bucket completes downstream at the same watermark as on the per-key path. With {@code async}
  * (lowest latency, not reproducible) runnable steps run on arrival, as batches of one.

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""table.md of bench/run-job.sh from OUT/machine.txt, OUT/job.jsonl and OUT/torch.jsonl."""
+import json
+import os
+import sys
+
+JOB_VS_TORCH, JOB_VS_PLAIN, STATE_VS_RAW = 1.0, 0.70, 1.25
+
+
+def rows(path):
+    return [json.loads(line) for line in open(path) if line.startswith("{")]
+
+
+def met(ok):
+    return "yes" if ok else "NO"
+
+
+def main(out):
+    for line in open(os.path.join(out, "machine.txt")):
+        print(line.rstrip() + "  ")
+    print()
+    results = rows(os.path.join(out, "job.jsonl"))
+    torch = rows(os.path.join(out, "torch.jsonl"))
+    jobs = [r for r in results if r["kind"] == "job"]
+    plain = [r for r in results if r["kind"] == "plain"]
+    best_torch = max(torch, key=lambda r: r["steps_per_s"]) if torch else None
+    best_plain = max(plain, key=lambda r: r["steps_per_s"]) if plain else None
+    if jobs:
+        j = jobs[0]
+        print(f"## Whole job: {j['cell']} input {j['input']}, hidden {j['hidden']}, output {j['output']}, "
+              f"{j['keys']:,} keys x {j['steps_per_key']} steps, TBPTT({j['k1']}, {j['k2']}), float64, "
+              f"parallelism {j['parallelism']}, MiniCluster")
+        print()
+        print("Steady state: the updates after the first quarter and before the last (start-up and end of input "
+              "left out). Latency of a step: emission of the update whose gradient first includes the step's loss "
+              "term (the update of the bucket where its window closes) minus the time the source emitted the step; "
+              "it includes the wait for the window to fill (up to k1 - 1 buckets).")
+        print()
+        print("| input | steps/s (steady) | steps/s (whole run) | start-up to first record (s) | to first update (s) "
+              "| latency p50 (ms) | p99 (ms) | max (ms) |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in jobs:
+            print(f"| {r['source']} | {r['steps_per_s']:,.0f} | {r['overall_steps_per_s']:,.0f} | {r['startup_s']:.2f} | "
+                  f"{r['first_update_s']:.2f} | {r['latency_p50_ms']:,.0f} | {r['latency_p99_ms']:,.0f} | "
+                  f"{r['latency_max_ms']:,.0f} |")
+        print()
+        print("| baseline | steps/s | job (generator) / baseline | job (file) / baseline | target | met |")
+        print("|---|---|---|---|---|---|")
+        by_input = {r["source"]: r["steps_per_s"] for r in jobs}
+
+        def ratio_row(name, rate, target):
+            gen, fil = by_input.get("generator"), by_input.get("file")
+            cells = [f"{gen / rate:.2f}x" if gen else "-", f"{fil / rate:.2f}x" if fil else "-"]
+            best = max(v for v in (gen, fil) if v)
+            print(f"| {name} | {rate:,.0f} | {cells[0]} | {cells[1]} | >= {target:g}x | {met(best / rate >= target)} |")
+
+        def rate_row(name, rate):
+            print(f"| {name} | {rate:,.0f} | "
+                  + " | ".join(f"{by_input[i] / rate:.2f}x" if i in by_input else "-" for i in ("generator", "file"))
+                  + " | | |")
+
+        for r in torch:
+            rate_row(f"PyTorch {r['torch']} batch 64, {r['threads']} thread(s)", r["steps_per_s"])
+        if best_torch:
+            ratio_row("PyTorch best of 1 and 2 threads", best_torch["steps_per_s"], JOB_VS_TORCH)
+        for r in plain:
+            rate_row(f"plain loop (ReferenceTrainer), {r['threads']} thread(s)", r["steps_per_s"])
+        if best_plain:
+            ratio_row("plain loop, best of 1 and 2 threads", best_plain["steps_per_s"], JOB_VS_PLAIN)
+        print()
+    state = [r for r in results if r["kind"] == "state-bytes"]
+    checkpoints = [r for r in results if r["kind"] == "checkpoint"]
+    if state:
+        s = state[0]
+        print(f"## State per key on RocksDB: {s['cell']} input {s['input']}, hidden {s['hidden']}, output {s['output']}, "
+              f"k2 = {s['k2']}; raw ring = k2 x (I + S + O) x 8 = {s['raw_ring_bytes']:,} bytes")
+        print()
+        print("Serialized keyed state of one key (Flink's serializers for the state descriptors, plus RocksDB keys):")
+        print()
+        print("| entry | bytes |")
+        print("|---|---|")
+        for name, b in s["parts"].items():
+            print(f"| {name} | {b:,} |")
+        print(f"| **total** | **{s['state_bytes_per_key']:,}** ({s['ratio']:.2f}x raw; target <= {STATE_VS_RAW}x: "
+              f"{met(s['ratio'] <= STATE_VS_RAW)}) |")
+        print()
+    if checkpoints:
+        print("Measured with N keys, k2 steps each (every ring full): a canonical savepoint (each live entry once) "
+              "and a native full checkpoint (RocksDB's SST files, including ring values replaced since the last "
+              "compaction), keyed vertex ForwardStep -> TbpttBackward.")
+        print()
+        print("| keys | savepoint bytes/key | / raw ring | native checkpoint bytes/key | / raw ring | run (s) |")
+        print("|---|---|---|---|---|---|")
+        for r in checkpoints:
+            raw = r["raw_ring_bytes"]
+            print(f"| {r['keys']:,} | {r['savepoint_bytes_per_key']:,.0f} | {r['savepoint_bytes_per_key'] / raw:.2f}x | "
+                  f"{r['native_bytes_per_key']:,.0f} | {r['native_bytes_per_key'] / raw:.2f}x | {r['seconds']:.0f} |")
+        if len(checkpoints) >= 2:
+            a, b = checkpoints[-2], checkpoints[-1]
+            dk = b["keys"] - a["keys"]
+            sp = (b["savepoint_bytes"] - a["savepoint_bytes"]) / dk
+            nat = (b["native_keyed_bytes"] - a["native_keyed_bytes"]) / dk
+            print(f"| marginal {a['keys']:,} -> {b['keys']:,} | {sp:,.0f} | {sp / b['raw_ring_bytes']:.2f}x | "
+                  f"{nat:,.0f} | {nat / b['raw_ring_bytes']:.2f}x | |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of the whole training job against PyTorch and a plain loop, in one run:
+#   1. builds the project (mvn -B -DskipTests package, whole reactor; never install),
+#   2. runs dev.bptt.bench.e2e.JobBenchmark: the job on an embedded MiniCluster at parallelism 2
+#      (1,000 keys x 256 steps, input 16, hidden 64, output 4, mse at every step, TBPTT(32, 32),
+#      float64, SGD), fed by the generator source and by a JSONL steps file; then the same work in
+#      a plain loop (ReferenceTrainer: the operators' per-key kernels, no Flink) on 1 and 2 threads;
+#      then the state per key on RocksDB at 1,000 / 10,000 / 100,000 keys (small model),
+#   3. runs bench/torch_bench.py at batch 64 and the same sizes with 1 and 2 threads
+#      (Debian python3-torch with OpenBLAS, installed with apt-get if missing),
+#   4. writes table.md: steps/s, latency p50/p99, the ratios job / PyTorch and job / plain loop,
+#      state bytes per key, with the acceptance targets.
+# Usage: bench/run-job.sh [--quick] [--out DIR] [-- JobBenchmark options]
+#   --quick    300 keys x 128 steps, state at 1,000 and 10,000 keys, PyTorch 1 repeat (a smoke run)
+#   --out DIR  where job.jsonl, torch.jsonl, the logs and table.md go (default bench/results/job-<time>)
+#   after --, options for JobBenchmark, e.g. -- --cell lstm --keys 2000 (see --help there)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+source "$root/bench/common.sh"
+bench_args=()
+torch_args=(--seconds 2 --repeats 3)
+out="$root/bench/results/job-$(date -u +%Y%m%d-%H%M%S)"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) bench_args+=(--keys 300 --steps 128 --state-keys 1000,10000 --plain-repeats 1); torch_args=(--seconds 1 --repeats 1) ;;
+    --out) out="$2"; shift ;;
+    --) shift; bench_args+=("$@"); break ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "run-job: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+
+echo "run-job: building (mvn -B -DskipTests package) ..." >&2
+mvn -B -q -DskipTests package >"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log" >&2; exit 1; }
+ensure_torch
+machine_info "$out" "batch 64, 1 and 2 threads"
+cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
+cmd=(java --add-modules jdk.incubator.vector -Xmx4g -Djava.io.tmpdir="$root/bench/target"
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
+  -cp "$cp" dev.bptt.bench.e2e.JobBenchmark --work "$root/bench/target/job-bench" "${bench_args[@]}")
+echo "command: bench/run-job.sh ${bench_args[*]}" >>"$out/machine.txt"
+
+echo "run-job: JobBenchmark -> $out/job.jsonl (log: $out/job.log)" >&2
+"${cmd[@]}" 2> >(grep --line-buffered -v -e '^WARNING: Using incubator modules' -e '^SLF4J' >"$out/job.log") \
+  | tee "$out/job.jsonl" >&2
+
+# PyTorch at the job's sizes (read back from job.jsonl), batch 64, 1 and 2 threads.
+read -r cell hidden < <("$py" -c 'import json,sys
+r=[json.loads(l) for l in open(sys.argv[1]) if "\"job\"" in l]
+print(r[0]["cell"], r[0]["hidden"]) if r else print("rnn 64")' "$out/job.jsonl")
+: >"$out/torch.jsonl"
+for threads in 1 2; do
+  echo "run-job: PyTorch $cell hidden $hidden batch 64, $threads thread(s) -> $out/torch.jsonl" >&2
+  OPENBLAS_NUM_THREADS=$threads LD_LIBRARY_PATH="$openblas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    "$py" bench/torch_bench.py "${torch_args[@]}" --cells "$cell" --hidden "$hidden" --batch 64 --threads "$threads" \
+    | tee -a "$out/torch.jsonl" >&2
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
+"$py" bench/job_table.py "$out" | tee "$out/table.md"
+echo "run-job: results in $out" >&2

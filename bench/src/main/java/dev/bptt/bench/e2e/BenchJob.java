@@ -1,0 +1,61 @@
+package dev.bptt.bench.e2e;
+
+import dev.bptt.job.LocalTraining;
+import dev.bptt.job.TrainingJob;
+import dev.bptt.model.Parameters;
+import dev.bptt.model.TrainingOptions;
+import java.nio.file.Path;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * The whole training job ({@link TrainingJob#build}) as {@code bptt train} runs it, with the
+ * bench's probes around it: {@link ArrivalStamp} chained to the source, {@link VersionStamp}
+ * chained to the versions, dead letters counted, and (for state-size runs) predictions counted,
+ * chained to the forward operator. Nothing else is added to the graph.
+ */
+public final class BenchJob {
+
+    /** Where the lines come from. */
+    public enum Input { GENERATOR, FILE }
+
+    /**
+     * @param file the steps file (for {@link Input#FILE})
+     * @param holdOpen keep the job running after the workload (state-size runs; generator only)
+     */
+    public record Spec(String runId, Workload workload, Parameters initial, TrainingOptions options, int parallelism,
+            Input input, Path file, boolean holdOpen) {}
+
+    private BenchJob() {}
+
+    /** Adds the job to {@code env}. */
+    public static void build(StreamExecutionEnvironment env, Spec spec) {
+        env.setParallelism(1);
+        DataStream<String> lines = env.fromSource(source(spec), WatermarkStrategy.noWatermarks(), "steps")
+                .map(new ArrivalStamp(spec.runId()), Types.STRING).name("ArrivalStamp");
+        TrainingJob.Outputs out = TrainingJob.build(TrainingJob.records(lines), spec.initial(), spec.options(), 0,
+                spec.parallelism());
+        out.versions().map(new VersionStamp(spec.runId()), Types.LONG).name("VersionStamp")
+                .sinkTo(new DiscardingSink<>()).name("versions");
+        out.deadLetters().map(new Tally<>(spec.runId(), Tally.What.DEAD_LETTERS), Types.BOOLEAN)
+                .sinkTo(new DiscardingSink<>()).name("dead-letters");
+        if (spec.holdOpen()) {
+            out.predictions().map(new Tally<>(spec.runId(), Tally.What.PREDICTIONS), Types.BOOLEAN)
+                    .setParallelism(spec.parallelism()).sinkTo(new DiscardingSink<>())
+                    .setParallelism(spec.parallelism()).name("predictions");
+        }
+    }
+
+    private static Source<String, ?, ?> source(Spec spec) {
+        if (spec.input() == Input.FILE) {
+            return LocalTraining.fileSource(spec.file());
+        }
+        long count = spec.holdOpen() ? Long.MAX_VALUE : spec.workload().records();
+        return new DataGeneratorSource<>(new HeldOpenLines(spec.workload()), count, Types.STRING);
+    }
+}

@@ -1,0 +1,191 @@
+package dev.bptt.bench.e2e;
+
+import dev.bptt.model.CellKind;
+import dev.bptt.model.Kernels;
+import dev.bptt.model.Loss;
+import dev.bptt.model.ModelShape;
+import dev.bptt.model.OptimizerKind;
+import dev.bptt.model.ParameterInit;
+import dev.bptt.model.Parameters;
+import dev.bptt.model.Reduction;
+import dev.bptt.model.TrainingOptions;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The end-to-end benchmark (bench/run-job.sh runs it): the whole training job on an embedded
+ * MiniCluster against the same work in a plain loop, and the keyed state's size on RocksDB.
+ * Prints one JSON object per measurement on stdout ({@code "kind"}: job, plain, state-bytes,
+ * checkpoint); progress on stderr.
+ *
+ * <ol>
+ *   <li>job: {@link Workload} of --keys x --steps steps (input I, mse target of O at every step)
+ *       through {@link BenchJob} at --parallelism, fed by the generator source and by a JSONL file
+ *       of the same records; TBPTT(k1, k2), SGD, one update per bucket with loss terms, staleness
+ *       0. Figures: {@link JobFigures}.
+ *   <li>plain: the same workload, model and options through {@link PlainLoop} with 1 and 2 threads.
+ *   <li>state: {@link StateBytes} per key, and {@link StateSizeRun} at each of --state-keys with
+ *       the (small) --state-* model.
+ * </ol>
+ */
+@Command(name = "job-benchmark", mixinStandardHelpOptions = true,
+        description = "End-to-end benchmark of the training job on a MiniCluster (see bench/run-job.sh).")
+public final class JobBenchmark implements Callable<Integer> {
+
+    @Option(names = "--cell", defaultValue = "rnn", description = "rnn, gru or lstm (default: ${DEFAULT-VALUE}).")
+    String cell;
+    @Option(names = "--hidden", defaultValue = "64")
+    int hidden;
+    @Option(names = "--input", defaultValue = "16")
+    int input;
+    @Option(names = "--output", defaultValue = "4")
+    int output;
+    @Option(names = "--keys", defaultValue = "1000")
+    int keys;
+    @Option(names = "--steps", defaultValue = "256", description = "Steps per key, a multiple of k1 (default: ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--k1", defaultValue = "32")
+    int k1;
+    @Option(names = "--k2", defaultValue = "32")
+    int k2;
+    @Option(names = "--parallelism", defaultValue = "2")
+    int parallelism;
+    @Option(names = "--inputs", defaultValue = "generator,file", split = ",", description = "generator, file.")
+    List<String> inputs;
+    @Option(names = "--warmup", defaultValue = "0.25", description = "Fraction of the updates counted as start-up.")
+    double warmup;
+    @Option(names = "--warmup-run", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "First a discarded generator run of 4 windows per key (JIT, class loading).")
+    boolean warmupRun;
+    @Option(names = "--plain-threads", defaultValue = "1,2", split = ",", description = "0: no plain loop.")
+    List<Integer> plainThreads;
+    @Option(names = "--plain-repeats", defaultValue = "2")
+    int plainRepeats;
+    @Option(names = "--state-keys", defaultValue = "1000,10000,100000", split = ",", description = "0: no state runs.")
+    List<Integer> stateKeys;
+    @Option(names = "--state-cell", defaultValue = "rnn")
+    String stateCell;
+    @Option(names = "--state-input", defaultValue = "4")
+    int stateInput;
+    @Option(names = "--state-hidden", defaultValue = "16")
+    int stateHidden;
+    @Option(names = "--state-output", defaultValue = "2")
+    int stateOutput;
+    @Option(names = "--work", defaultValue = "bench/target/job-bench", description = "Scratch folder (steps file, checkpoints).")
+    Path work;
+
+    private final PrintStream out = System.out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new JobBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(work);
+        ModelShape shape = new ModelShape(CellKind.parse(cell), input, hidden, output);
+        Parameters initial = ParameterInit.uniform(shape, 42);
+        TrainingOptions options = options(k1, k2);
+        Workload w = new Workload(keys, steps, input, output, 7);
+        System.err.printf("job-benchmark: %s, %d keys x %d steps, TBPTT(%d, %d), parallelism %d, kernels %s%n",
+                shape, keys, steps, k1, k2, parallelism, Kernels.implementation());
+        if (warmupRun && inputs.stream().anyMatch(in -> !in.isBlank())) {
+            System.err.println("job-benchmark: warm-up run (not reported) ...");
+            JobRun.run(new BenchJob.Spec("", new Workload(keys, 4 * k1, input, output, 8), initial, options, parallelism,
+                    BenchJob.Input.GENERATOR, null, false), warmup);
+        }
+        for (String in : inputs) {
+            if (in.isBlank()) {
+                continue;
+            }
+            BenchJob.Input kind = BenchJob.Input.valueOf(in.trim().toUpperCase(Locale.ROOT));
+            Path file = null;
+            if (kind == BenchJob.Input.FILE) {
+                file = work.resolve("steps.jsonl");
+                w.writeJsonl(file);
+                System.err.printf("job-benchmark: wrote %s (%,d bytes)%n", file, Files.size(file));
+            }
+            JobFigures f = JobRun.run(new BenchJob.Spec("", w, initial, options, parallelism, kind, file, false), warmup);
+            emit("job", Map.of("source", kind.name().toLowerCase(Locale.ROOT)), shape, w, f.toString(), String.format(
+                    Locale.ROOT, "\"steps_per_s\": %.1f, \"overall_steps_per_s\": %.1f, \"startup_s\": %.3f, "
+                            + "\"first_update_s\": %.3f, \"total_s\": %.3f, \"steady_steps\": %d, \"steady_s\": %.3f, "
+                            + "\"latency_p50_ms\": %.2f, \"latency_p99_ms\": %.2f, \"latency_max_ms\": %.2f",
+                    f.stepsPerSecond(), f.overallStepsPerSecond(), f.startupSeconds(), f.firstUpdateSeconds(),
+                    f.totalSeconds(), f.steadySteps(), f.steadySeconds(), f.latencyP50Ms(), f.latencyP99Ms(),
+                    f.latencyMaxMs()));
+        }
+        for (int threads : plainThreads) {
+            if (threads < 1) {
+                continue;
+            }
+            double rate = PlainLoop.stepsPerSecond(w, initial, options, threads, plainRepeats);
+            emit("plain", Map.of("threads", String.valueOf(threads)), shape, w, "",
+                    String.format(Locale.ROOT, "\"steps_per_s\": %.1f", rate));
+        }
+        if (stateKeys.stream().anyMatch(n -> n > 0)) {
+            stateRuns();
+        }
+        return 0;
+    }
+
+    /** State bytes per key from the serializers, then one checkpoint per key count. */
+    private void stateRuns() throws Exception {
+        ModelShape shape = new ModelShape(CellKind.parse(stateCell), stateInput, stateHidden, stateOutput);
+        Parameters initial = ParameterInit.uniform(shape, 42);
+        TrainingOptions options = options(k2, k2);
+        long raw = StateBytes.rawRing(shape, k2);
+        long total = 0;
+        StringBuilder parts = new StringBuilder();
+        for (Map.Entry<String, Long> e : StateBytes.perKey(shape, k2, Workload.keyName(0)).entrySet()) {
+            total += e.getValue();
+            parts.append(parts.length() == 0 ? "" : ", ").append('"').append(e.getKey()).append("\": ").append(e.getValue());
+        }
+        emit("state-bytes", Map.of(), shape, new Workload(1, k2, stateInput, stateOutput, 7), "", String.format(
+                Locale.ROOT, "\"raw_ring_bytes\": %d, \"state_bytes_per_key\": %d, \"ratio\": %.3f, \"parts\": {%s}",
+                raw, total, (double) total / raw, parts));
+        for (int n : stateKeys) {
+            if (n < 1) {
+                continue;
+            }
+            Workload w = new Workload(n, k2, stateInput, stateOutput, 7);
+            System.err.printf("job-benchmark: checkpoint with %,d keys x %d steps on RocksDB ...%n", n, k2);
+            StateSizeRun.Result r = StateSizeRun.run(w, initial, options, parallelism, work.resolve("checkpoints-" + n)
+                    .toAbsolutePath());
+            emit("checkpoint", Map.of(), shape, w, "", String.format(Locale.ROOT,
+                    "\"raw_ring_bytes\": %d, \"native_keyed_bytes\": %d, \"native_job_bytes\": %d, "
+                            + "\"savepoint_bytes\": %d, \"native_bytes_per_key\": %.1f, \"savepoint_bytes_per_key\": %.1f, "
+                            + "\"seconds\": %.1f",
+                    raw, r.nativeKeyedBytes(), r.nativeJobBytes(), r.savepointBytes(), (double) r.nativeKeyedBytes() / n,
+                    (double) r.savepointBytes() / n, r.seconds()));
+        }
+    }
+
+    /** SGD (lr 1e-4, as torch_bench.py), sum reduction, no clipping, one bucket per step time, staleness 0. */
+    private static TrainingOptions options(int k1, int k2) {
+        return new TrainingOptions(Loss.MSE, k1, k2, OptimizerKind.SGD, 1e-4, 0, 0, Reduction.SUM, Workload.STEP_MS, 0);
+    }
+
+    private void emit(String kind, Map<String, String> labels, ModelShape shape, Workload w, String note, String figures) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "{\"kind\": \"%s\", \"cell\": \"%s\", \"input\": %d, \"hidden\": %d, \"output\": %d, \"keys\": %d, "
+                        + "\"steps_per_key\": %d, \"k1\": %d, \"k2\": %d, \"parallelism\": %d",
+                kind, shape.cell().name().toLowerCase(Locale.ROOT), shape.inputSize(), shape.hiddenSize(),
+                shape.outputSize(), w.keys(), w.stepsPerKey(), kind.startsWith("job") || kind.equals("plain") ? k1 : k2,
+                k2, parallelism));
+        labels.forEach((k, v) -> line.append(", \"").append(k).append("\": \"").append(v).append('"'));
+        line.append(", ").append(figures).append('}');
+        out.println(line);
+        out.flush();
+        if (!note.isEmpty()) {
+            System.err.println("job-benchmark: " + note);
+        }
+    }
+}
