@@ -7,6 +7,7 @@ import dev.bptt.connectors.kafka.KafkaTopics;
 import dev.bptt.connectors.kafka.PredictionSerializer;
 import dev.bptt.connectors.kafka.PublishedVersions;
 import dev.bptt.connectors.kafka.VersionSerializer;
+import dev.bptt.flink.BucketWatermarks;
 import dev.bptt.model.Parameters;
 import dev.bptt.model.TrainingOptions;
 import dev.bptt.records.DeadLetter;
@@ -117,13 +118,30 @@ public final class KafkaTraining {
         return env;
     }
 
-    /** The steps topic into the training graph, the loop in the job or through the loop topic. */
+    /**
+     * The steps topic into the training graph, the loop in the job or through the loop topic. Event
+     * time is assigned at the source, per partition ({@link #watermarks}).
+     */
     private static TrainingJob.Outputs build(StreamExecutionEnvironment env, Run run) {
         DataStream<RawStep> records = env
-                .fromSource(KafkaConnectors.source(run.kafka()), WatermarkStrategy.noWatermarks(), "kafka-steps")
+                .fromSource(KafkaConnectors.source(run.kafka()), watermarks(run), "kafka-steps")
                 .uid(OperatorIds.KAFKA_STEPS);
         ParameterLoop loop = run.kafka().loopTopic() == null ? new InJobLoop() : new KafkaLoop(run.kafka());
-        return TrainingJob.build(records, run.initial(), run.options(), run.outOfOrdernessMs(), run.parallelism(), loop);
+        return TrainingJob.build(records, TrainingJob.EventTime.atTheSource(), run.initial(), run.options(),
+                run.parallelism(), loop);
+    }
+
+    /**
+     * Bucket-aligned watermarks per partition of the steps topic: a record is late only against the
+     * records of its own partition, and the job's watermark is the minimum over the partitions, so
+     * with every sequence in one partition the run depends on each partition's content, not on how
+     * the reads interleave. An unbounded run leaves a partition without records out of the minimum
+     * after {@link BucketWatermarks#IDLENESS} of wall-clock time (the one thing a clock decides); a
+     * bounded run needs no idleness: a partition read to its end is left out of the minimum.
+     */
+    private static WatermarkStrategy<RawStep> watermarks(Run run) {
+        return BucketWatermarks.forRecords(TrainingJob.schema(run.initial(), run.options()), run.options().bucketMs(),
+                run.outOfOrdernessMs(), run.kafka().bounded() ? Duration.ZERO : BucketWatermarks.IDLENESS);
     }
 
     /**

@@ -37,11 +37,38 @@ public final class TrainingJob {
     public record Outputs(
             DataStream<ParameterVersion> versions, DataStream<Prediction> predictions, DataStream<DeadLetter> deadLetters) {}
 
+    /**
+     * Where the steps get their event time and watermarks (both bucket-aligned, {@link BucketWatermarks}).
+     *
+     * @param atSource true: the source assigned them per split ({@link BucketWatermarks#forRecords}
+     *     given to {@code env.fromSource}), and the graph keeps them (ParseSteps passes each record's
+     *     timestamp on); false: the graph assigns them after parsing, over the whole stream
+     * @param outOfOrdernessMs the out-of-orderness bound of the watermarks the graph assigns (unused
+     *     when {@code atSource})
+     */
+    public record EventTime(boolean atSource, long outOfOrdernessMs) {
+
+        /** Assigned by the graph after parsing: one watermark over all the source's records. */
+        public static EventTime afterParsing(long outOfOrdernessMs) {
+            return new EventTime(false, outOfOrdernessMs);
+        }
+
+        /** Already assigned at the source, per split. */
+        public static EventTime atTheSource() {
+            return new EventTime(true, 0);
+        }
+    }
+
     private TrainingJob() {}
 
     /** Lines of text (a file, a generator) as step records with no origin. */
     public static DataStream<RawStep> records(DataStream<String> lines) {
         return lines.map(RawStep::ofText, TypeInformation.of(RawStep.class)).name("Records").uid(OperatorIds.RECORDS);
+    }
+
+    /** The schema ParseSteps checks step records against (and a source's timestamp assigner must use). */
+    public static StepSchema schema(Parameters initial, TrainingOptions options) {
+        return new StepSchema(initial.shape().inputSize(), initial.shape().outputSize(), options.loss() == Loss.XENT, true);
     }
 
     /**
@@ -58,17 +85,21 @@ public final class TrainingJob {
     /** As above, with the parameter loop closed through {@code loop}. */
     public static Outputs build(DataStream<RawStep> records, Parameters initial, TrainingOptions options,
             long outOfOrdernessMs, int parallelism, ParameterLoop loop) {
-        StepSchema schema = new StepSchema(initial.shape().inputSize(), initial.shape().outputSize(),
-                options.loss() == Loss.XENT, true);
+        return build(records, EventTime.afterParsing(outOfOrdernessMs), initial, options, parallelism, loop);
+    }
 
+    /** As above, with event time assigned where {@code eventTime} says. */
+    public static Outputs build(DataStream<RawStep> records, EventTime eventTime, Parameters initial,
+            TrainingOptions options, int parallelism, ParameterLoop loop) {
         // parse + validate; bad records to the dead letters
         SingleOutputStreamOperator<SequenceStep> parsed = records
-                .process(new ParseSteps(schema), TypeInformation.of(SequenceStep.class))
+                .process(new ParseSteps(schema(initial, options)), TypeInformation.of(SequenceStep.class))
                 .name("ParseSteps").uid(OperatorIds.PARSE);
-        // event time, bucket-aligned watermarks
-        DataStream<SequenceStep> timed = parsed
-                .assignTimestampsAndWatermarks(BucketWatermarks.strategy(options.bucketMs(), outOfOrdernessMs))
-                .name("BucketWatermarks").uid(OperatorIds.WATERMARKS).setBufferTimeout(LOOP_BUFFER_TIMEOUT_MS);
+        // event time, bucket-aligned watermarks (unless the source assigned them)
+        SingleOutputStreamOperator<SequenceStep> timed = eventTime.atSource() ? parsed : parsed
+                .assignTimestampsAndWatermarks(BucketWatermarks.strategy(options.bucketMs(), eventTime.outOfOrdernessMs()))
+                .name("BucketWatermarks").uid(OperatorIds.WATERMARKS);
+        timed.setBufferTimeout(LOOP_BUFFER_TIMEOUT_MS);
         // keyed forward pass with the version each bucket must use
         SingleOutputStreamOperator<TrainingStep> forward = timed
                 .keyBy(SequenceStep::key, Types.STRING)

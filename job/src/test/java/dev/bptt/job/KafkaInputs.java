@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -29,15 +30,41 @@ final class KafkaInputs {
         }
     }
 
-    /** The records in topic order (index = offset in a fresh one-partition topic). */
+    /** The records in input order (index = offset in a fresh one-partition topic). */
     record Input(List<SequenceStep> valid, List<byte[]> values, List<String> keys, List<Bad> bad) {
 
         List<ProducerRecord<byte[], byte[]>> records(String topic) {
+            return recordsByPartition(topic, 1);
+        }
+
+        /**
+         * The records spread over {@code partitions} partitions by their key (each sequence in one
+         * partition, in its order), written one partition after the other: all of partition 0 first,
+         * then all of 1, and so on, so that a reader meets one partition's whole time range before the
+         * next one's.
+         */
+        List<ProducerRecord<byte[], byte[]>> recordsByPartition(String topic, int partitions) {
             List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-            for (int i = 0; i < values.size(); i++) {
-                records.add(new ProducerRecord<>(topic, keys.get(i).getBytes(StandardCharsets.UTF_8), values.get(i)));
+            for (int p = 0; p < partitions; p++) {
+                for (int i = 0; i < values.size(); i++) {
+                    if (partition(i, partitions) == p) {
+                        records.add(new ProducerRecord<>(topic, p, keys.get(i).getBytes(StandardCharsets.UTF_8),
+                                values.get(i)));
+                    }
+                }
             }
             return records;
+        }
+
+        /** The partition of record {@code i} in a topic of {@code partitions}: chosen by its key. */
+        int partition(int i, int partitions) {
+            return Math.floorMod(keys.get(i).hashCode(), partitions);
+        }
+
+        /** The offset of record {@code i} in its partition of a fresh topic of {@code partitions}. */
+        long offset(int i, int partitions) {
+            int p = partition(i, partitions);
+            return IntStream.range(0, i).filter(j -> partition(j, partitions) == p).count();
         }
 
         /** The records that are text, as lines of a steps file (the one binary record cannot be a line). */

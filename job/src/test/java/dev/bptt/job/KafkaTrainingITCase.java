@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -149,6 +150,33 @@ class KafkaTrainingITCase extends TrainingJobTestBase {
     }
 
     /**
+     * A steps topic of three partitions, each sequence in one of them (records keyed by sequence),
+     * written one partition after the other, so the reader meets the whole time range of one
+     * partition before the next one's. Every partition's records are judged late only against that
+     * partition's own times, so nothing valid is late and the run is the reference trainer's: the
+     * same versions, every valid step predicted, only the bad records dead-lettered. A fourth
+     * partition stays empty: read to its end at once, it does not hold the watermark back.
+     */
+    @Test
+    void aPartitionReadBehindTheOthersIsNotLate() throws Exception {
+        int partitions = 3;
+        TrainingOptions options = options(300);
+        KafkaInputs.Input input = KafkaInputs.withBadRecords(TrainingInputs.mixed(SHAPE, Loss.MSE, 12, 23), SHAPE);
+        assertThat(IntStream.range(0, input.values().size()).map(i -> input.partition(i, partitions)).distinct())
+                .as("partitions holding records").hasSize(partitions);
+        KafkaSettings settings = settings("partitions", partitions + 1);
+        kafka.produce(input.recordsByPartition(settings.stepsTopic(), partitions));
+
+        KafkaTraining.run(new KafkaTraining.Run(settings, INITIAL, options, 0, 2, 500), null);
+
+        Published out = read(settings);
+        ReferenceTrainer.Result expected = ReferenceTrainer.train(INITIAL, options, input.valid());
+        assertDeadLetters(out.deadLetters(), input, settings.stepsTopic(), partitions);
+        assertVersions(out.params(), expected, options, settings.modelId());
+        assertPredictions(out.predictions(), input.valid(), expected, options);
+    }
+
+    /**
      * Checkpoints every 200 ms; an operator fails once (the {@link FaultInjection} seam), on its
      * first record after a checkpoint completed, and the job restarts from that checkpoint.
      * What read_committed consumers see is what the uninterrupted run (the reference trainer)
@@ -190,10 +218,15 @@ class KafkaTrainingITCase extends TrainingJobTestBase {
         return new TrainingOptions(Loss.MSE, 3, 5, OptimizerKind.ADAM, 0.02, 0, 1.0, Reduction.MEAN, bucketMs, 0);
     }
 
-    /** Settings of a bounded run on fresh topics named after {@code test}. */
+    /** Settings of a bounded run on fresh topics named after {@code test}, a steps topic of one partition. */
     private static KafkaSettings settings(String test) throws Exception {
+        return settings(test, 1);
+    }
+
+    /** Settings of a bounded run on fresh topics named after {@code test}. */
+    private static KafkaSettings settings(String test, int stepsPartitions) throws Exception {
         String steps = test + "-steps";
-        kafka.createTopic(steps, 1);
+        kafka.createTopic(steps, stepsPartitions);
         return new KafkaSettings(kafka.bootstrap(), steps, test + "-params", test + "-predictions", test + "-dead-letters",
                 "group-" + test, StartingOffsets.EARLIEST, "model-" + test, Map.of(), true);
     }
@@ -252,21 +285,32 @@ class KafkaTrainingITCase extends TrainingJobTestBase {
         assertThat(seen).as("predicted steps").hasSameSizeAs(wanted);
     }
 
-    /** Each bad record once, with its reason, its record (base64 when not UTF-8) and where it was read. */
+    /** As below, on a steps topic of one partition. */
     private static void assertDeadLetters(List<ConsumerRecord<byte[], byte[]>> records, KafkaInputs.Input input,
             String stepsTopic) throws Exception {
-        assertThat(records).as("dead letters").hasSameSizeAs(input.bad());
-        Map<Long, JsonNode> byOffset = new TreeMap<>();
+        assertDeadLetters(records, input, stepsTopic, 1);
+    }
+
+    /**
+     * Each bad record once, with its reason, its record (base64 when not UTF-8) and where it was read
+     * (the partition and offset {@link KafkaInputs.Input#recordsByPartition} gave it).
+     */
+    private static void assertDeadLetters(List<ConsumerRecord<byte[], byte[]>> records, KafkaInputs.Input input,
+            String stepsTopic, int partitions) throws Exception {
+        Map<String, JsonNode> byOrigin = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             JsonNode d = JSON.readTree(r.value());
-            assertThat(byOffset.put(d.get("offset").asLong(), d)).as("dead letters of offset %s", d.get("offset")).isNull();
+            String origin = d.get("partition").asInt() + "/" + d.get("offset").asLong();
+            assertThat(byOrigin.put(origin, d)).as("dead letters of %s", origin).isNull();
         }
+        assertThat(records).as("dead letters, the first of them: %s",
+                byOrigin.values().stream().map(d -> d.get("reason").asText()).limit(3).toList())
+                .hasSameSizeAs(input.bad());
         for (KafkaInputs.Bad bad : input.bad()) {
-            JsonNode d = byOffset.get((long) bad.index());
+            JsonNode d = byOrigin.get(input.partition(bad.index(), partitions) + "/" + input.offset(bad.index(), partitions));
             assertThat(d).as("dead letter of record %d", bad.index()).isNotNull();
             assertThat(d.get("reason").asText()).as("reason of record %d", bad.index()).startsWith(bad.code() + ": ");
             assertThat(d.get("topic").asText()).isEqualTo(stepsTopic);
-            assertThat(d.get("partition").asInt()).isZero();
             if (bad.utf8()) {
                 assertThat(d.get("record").asText()).isEqualTo(bad.text());
                 assertThat(d.has("encoding")).isFalse();
