@@ -24,7 +24,10 @@ def main(out):
     jobs = [r for r in results if r["kind"] == "job"]
     plain = [r for r in results if r["kind"] == "plain"]
     best_torch = max(torch, key=lambda r: r["steps_per_s"]) if torch else None
-    best_plain = max(plain, key=lambda r: r["steps_per_s"]) if plain else None
+    # per kernel choice (older job.jsonl files have no "kernels": the per-key ReferenceTrainer)
+    plain_by_kernels = {}
+    for r in plain:
+        plain_by_kernels.setdefault(r.get("kernels", "per-key"), []).append(r)
     if jobs:
         j = jobs[0]
         print(f"## Whole job: {j['cell']} input {j['input']}, hidden {j['hidden']}, output {j['output']}, "
@@ -63,10 +66,13 @@ def main(out):
             rate_row(f"PyTorch {r['torch']} batch 64, {r['threads']} thread(s)", r["steps_per_s"])
         if best_torch:
             ratio_row("PyTorch best of 1 and 2 threads", best_torch["steps_per_s"], JOB_VS_TORCH)
-        for r in plain:
-            rate_row(f"plain loop (ReferenceTrainer), {r['threads']} thread(s)", r["steps_per_s"])
-        if best_plain:
-            ratio_row("plain loop, best of 1 and 2 threads", best_plain["steps_per_s"], JOB_VS_PLAIN)
+        names = {"per-key": "per-key kernels (ReferenceTrainer)", "batched": "batched kernels as the job (BatchedTrainer)"}
+        for kernels, runs in plain_by_kernels.items():
+            name = names.get(kernels, kernels)
+            for r in runs:
+                rate_row(f"plain loop, {name}, {r['threads']} thread(s)", r["steps_per_s"])
+            best = max(runs, key=lambda r: r["steps_per_s"])
+            ratio_row(f"plain loop, {name}, best of 1 and 2 threads", best["steps_per_s"], JOB_VS_PLAIN)
         print()
     state = [r for r in results if r["kind"] == "state-bytes"]
     checkpoints = [r for r in results if r["kind"] == "checkpoint"]

@@ -4,7 +4,8 @@
 #   2. runs dev.bptt.bench.e2e.JobBenchmark: the job on an embedded MiniCluster at parallelism 2
 #      (1,000 keys x 256 steps, input 16, hidden 64, output 4, mse at every step, TBPTT(32, 32),
 #      float64, SGD), fed by the generator source and by a JSONL steps file; then the same work in
-#      a plain loop (ReferenceTrainer: the operators' per-key kernels, no Flink) on 1 and 2 threads;
+#      a plain loop on 1 and 2 threads, with the per-key kernels (ReferenceTrainer) and with the
+#      operators' batched kernels (BatchedTrainer), no Flink;
 #      then the state per key on RocksDB at 1,000 / 10,000 / 100,000 keys (small model),
 #   3. runs bench/torch_bench.py at batch 64 and the same sizes with 1 and 2 threads
 #      (Debian python3-torch with OpenBLAS, installed with apt-get if missing),

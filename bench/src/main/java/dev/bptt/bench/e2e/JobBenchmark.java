@@ -31,7 +31,9 @@ import picocli.CommandLine.Option;
  *       through {@link BenchJob} at --parallelism, fed by the generator source and by a JSONL file
  *       of the same records; TBPTT(k1, k2), SGD, one update per bucket with loss terms, staleness
  *       0. Figures: {@link JobFigures}.
- *   <li>plain: the same workload, model and options through {@link PlainLoop} with 1 and 2 threads.
+ *   <li>plain: the same workload, model and options through {@link PlainLoop} with 1 and 2
+ *       threads, with the per-key kernels (ReferenceTrainer) and with the operators' batched
+ *       kernels (BatchedTrainer).
  *   <li>state: {@link StateBytes} per key, and {@link StateSizeRun} at each of --state-keys with
  *       the (small) --state-* model.
  * </ol>
@@ -122,13 +124,16 @@ public final class JobBenchmark implements Callable<Integer> {
                     f.totalSeconds(), f.steadySteps(), f.steadySeconds(), f.latencyP50Ms(), f.latencyP99Ms(),
                     f.latencyMaxMs()));
         }
-        for (int threads : plainThreads) {
-            if (threads < 1) {
-                continue;
+        for (PlainLoop.Kernels kernels : PlainLoop.Kernels.values()) {
+            for (int threads : plainThreads) {
+                if (threads < 1) {
+                    continue;
+                }
+                double rate = PlainLoop.stepsPerSecond(w, initial, options, kernels, threads, plainRepeats);
+                emit("plain", Map.of("threads", String.valueOf(threads),
+                        "kernels", kernels.name().toLowerCase(Locale.ROOT).replace('_', '-')), shape, w, "",
+                        String.format(Locale.ROOT, "\"steps_per_s\": %.1f", rate));
             }
-            double rate = PlainLoop.stepsPerSecond(w, initial, options, threads, plainRepeats);
-            emit("plain", Map.of("threads", String.valueOf(threads)), shape, w, "",
-                    String.format(Locale.ROOT, "\"steps_per_s\": %.1f", rate));
         }
         if (stateKeys.stream().anyMatch(n -> n > 0)) {
             stateRuns();

@@ -1,5 +1,6 @@
 package dev.bptt.bench.e2e;
 
+import dev.bptt.flink.ForwardStep;
 import dev.bptt.model.Parameters;
 import dev.bptt.model.ReferenceTrainer;
 import dev.bptt.model.TrainingOptions;
@@ -11,21 +12,42 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The job's work without Flink: {@link ReferenceTrainer} (CONTRACT.md §4 in a plain loop) on the
- * same workload, model and options. It runs the kernels the operators run per key
- * ({@code SequenceForward} for each step, {@code TbpttWindow} for each window, one
- * {@code UpdateRule} step per bucket with loss terms) and nothing else: no parsing, no
- * serialization, no operators. With {@code threads} = 2 the keys are split in two halves trained
- * by two independent trainers at once (the same work on both cores; the parameters then differ
- * from one trainer's, which does not change the cost). The steps are made before the clock starts.
+ * The job's work without Flink, on the same workload, model and options, timed: a {@link Kernels}
+ * choice trains each part of the keys (no parsing, no serialization, no operators). With
+ * {@code threads} = 2 the keys are split in two halves trained by two independent trainers at once
+ * (the same work on both cores; the parameters then differ from one trainer's, which does not
+ * change the cost). The steps are made before the clock starts.
  */
 public final class PlainLoop {
+
+    /** Which kernels the plain loop runs. */
+    public enum Kernels {
+        /**
+         * {@link ReferenceTrainer} (CONTRACT.md §4): the per-key kernels ({@code SequenceForward}
+         * for each step, {@code TbpttWindow} for each window), one {@code UpdateRule} step per
+         * bucket with loss terms.
+         */
+        PER_KEY,
+        /** {@link BatchedTrainer}: the operators' batched kernels, batches of up to {@link #BATCH_KEYS} keys. */
+        BATCHED;
+
+        /** The operators' default batch size. */
+        public static final int BATCH_KEYS = ForwardStep.DEFAULT_BATCH_KEYS;
+
+        void train(Parameters initial, TrainingOptions options, List<SequenceStep> steps) {
+            if (this == PER_KEY) {
+                ReferenceTrainer.train(initial, options, steps);
+            } else {
+                BatchedTrainer.train(initial, options, steps, BATCH_KEYS);
+            }
+        }
+    }
 
     private PlainLoop() {}
 
     /** Sequence-steps per second, the best of {@code repeats} runs. */
-    public static double stepsPerSecond(Workload w, Parameters initial, TrainingOptions options, int threads,
-            int repeats) throws Exception {
+    public static double stepsPerSecond(Workload w, Parameters initial, TrainingOptions options, Kernels kernels,
+            int threads, int repeats) throws Exception {
         List<List<SequenceStep>> parts = new ArrayList<>();
         for (int p = 0; p < threads; p++) {
             parts.add(w.steps(p * w.keys() / threads, (p + 1) * w.keys() / threads));
@@ -37,7 +59,7 @@ public final class PlainLoop {
                 long start = System.nanoTime();
                 List<Future<?>> done = new ArrayList<>();
                 for (List<SequenceStep> part : parts) {
-                    done.add(pool.submit(() -> ReferenceTrainer.train(initial, options, part)));
+                    done.add(pool.submit(() -> kernels.train(initial, options, part)));
                 }
                 for (Future<?> f : done) {
                     f.get();
