@@ -32,7 +32,7 @@ def main(out):
         j = jobs[0]
         print(f"## Whole job: {j['cell']} input {j['input']}, hidden {j['hidden']}, output {j['output']}, "
               f"{j['keys']:,} keys x {j['steps_per_key']} steps, TBPTT({j['k1']}, {j['k2']}), float64, "
-              f"parallelism {j['parallelism']}, MiniCluster")
+              f"staleness {j.get('staleness', 0)}, parallelism {j['parallelism']}, MiniCluster")
         print()
         print("Steady state: the updates after the first quarter and before the last (start-up and end of input "
               "left out). Latency of a step: emission of the update whose gradient first includes the step's loss "

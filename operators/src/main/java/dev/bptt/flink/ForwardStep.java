@@ -43,6 +43,7 @@ import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -80,11 +81,13 @@ import org.apache.flink.util.function.ThrowingRunnable;
  * batch sizes nor which keys met in a batch (which depends on arrival times) change any output;
  * they equal the per-key path's ({@link #PER_KEY}, {@link SequenceForward}) to rounding (1e-12,
  * the sums run in another order). Steps already runnable on arrival (their version known, as with
- * staleness >= 1) are buffered with the waiting ones and run at the next input watermark, at the
- * end of input, or once {@code batchKeys} of them have arrived; a snapshot keeps them with the
- * waiting steps. Latency: such a step's prediction leaves up to one watermark later than it
- * would alone, and watermarks come at bucket ends (BucketWatermarks), so with few keys up to a
- * bucket later; on a stalled input it waits for the next watermark. The updates are not delayed: the output watermark is held before a buffered step's
+ * staleness >= 1, or the rest of a bucket arriving after its version) are buffered with the
+ * waiting ones and run at the next input watermark, at the end of input, once {@code batchKeys}
+ * of them have arrived, or {@link #BATCH_WAIT_MS} after the first of them was buffered
+ * (processing time), whichever comes first; a snapshot keeps them with the waiting steps.
+ * Latency: such a step's prediction leaves at most {@link #BATCH_WAIT_MS} later than it would
+ * alone, also when the input stalls. The wait changes no number: a key's results do not depend
+ * on its batch. The updates are not delayed: the output watermark is held before a buffered step's
  * bucket, and the buffered steps run before the watermark that could pass it is forwarded, so a
  * bucket completes downstream at the same watermark as on the per-key path. With {@code async}
  * (lowest latency, not reproducible) runnable steps run on arrival, as batches of one.
@@ -107,6 +110,13 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
      * buffer in 4 s of a 21 s run.
      */
     static final int LOOKAHEAD_BUCKETS = 8;
+
+    /**
+     * Longest a runnable step waits (processing time) for others to share its batch. Without a
+     * bound the steps buffered after a stream's last watermark would wait for the next one: for
+     * ever on a stalled stream (seen in the state-size benchmark, whose input stays open).
+     */
+    static final long BATCH_WAIT_MS = 5;
 
     /** Per key: the last step accepted (order checks). */
     private transient ValueState<KeyProgress> progress;
@@ -329,6 +339,9 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             waiting.add(pending);
             if (ready && ++readyWaiting >= batchKeys) {
                 releaseReady();
+            } else if (ready && readyWaiting == 1) {
+                ProcessingTimeService time = getProcessingTimeService();
+                time.registerTimer(time.getCurrentProcessingTime() + BATCH_WAIT_MS, t -> releaseReady());
             }
         }
     }

@@ -176,6 +176,25 @@ class ForwardStepBatchingTest {
         }
     }
 
+    /** A stalled input: the buffered runnable steps run once they waited the batch wait, no watermark needed. */
+    @Test
+    void runnableStepsWaitAtMostTheBatchWaitForOthers() throws Exception {
+        try (var h = harness(1, ForwardStep.DEFAULT_BATCH_KEYS)) {
+            h.setProcessingTime(1_000);
+            h.open();
+            ParameterChannel.publish(jobId(h), 0, 0, progress(0, 0));
+            runMails(h);
+            send(h, 1);
+            h.setProcessingTime(1_000 + ForwardStep.BATCH_WAIT_MS - 1);
+            assertThat(h.extractOutputValues()).as("still collecting a batch").isEmpty();
+
+            h.setProcessingTime(1_000 + ForwardStep.BATCH_WAIT_MS);
+
+            assertThat(h.extractOutputValues()).as("the batch wait is over").hasSize(bucket(1).size());
+            assertThat(watermarks(h)).as("no watermark came").isEmpty();
+        }
+    }
+
     @Test
     void aFullBatchOfRunnableStepsRunsWithoutWaitingForAWatermark() throws Exception {
         try (var h = harness(1, 4)) {

@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
  * <ol>
  *   <li>job: {@link Workload} of --keys x --steps steps (input I, mse target of O at every step)
  *       through {@link BenchJob} at --parallelism, fed by the generator source and by a JSONL file
- *       of the same records; TBPTT(k1, k2), SGD, one update per bucket with loss terms, staleness
- *       0. Figures: {@link JobFigures}.
+ *       of the same records; TBPTT(k1, k2), SGD, one update per bucket with loss terms, --staleness
+ *       (default 0). Figures: {@link JobFigures}.
  *   <li>plain: the same workload, model and options through {@link PlainLoop} with 1 and 2
  *       threads, with the per-key kernels (ReferenceTrainer) and with the operators' batched
  *       kernels (BatchedTrainer).
@@ -58,6 +58,10 @@ public final class JobBenchmark implements Callable<Integer> {
     int k1;
     @Option(names = "--k2", defaultValue = "32")
     int k2;
+    @Option(names = "--staleness", defaultValue = "0",
+            description = "Buckets a step's parameters may lag (default: ${DEFAULT-VALUE}); >= 1 lets the forward "
+                    + "pass run ahead of the loop's round trip.")
+    int staleness;
     @Option(names = "--parallelism", defaultValue = "2")
     int parallelism;
     @Option(names = "--inputs", defaultValue = "generator,file", split = ",", description = "generator, file.")
@@ -95,7 +99,7 @@ public final class JobBenchmark implements Callable<Integer> {
         Files.createDirectories(work);
         ModelShape shape = new ModelShape(CellKind.parse(cell), input, hidden, output);
         Parameters initial = ParameterInit.uniform(shape, 42);
-        TrainingOptions options = options(k1, k2);
+        TrainingOptions options = options(k1, k2, staleness);
         Workload w = new Workload(keys, steps, input, output, 7);
         System.err.printf("job-benchmark: %s, %d keys x %d steps, TBPTT(%d, %d), parallelism %d, kernels %s%n",
                 shape, keys, steps, k1, k2, parallelism, Kernels.implementation());
@@ -145,7 +149,7 @@ public final class JobBenchmark implements Callable<Integer> {
     private void stateRuns() throws Exception {
         ModelShape shape = new ModelShape(CellKind.parse(stateCell), stateInput, stateHidden, stateOutput);
         Parameters initial = ParameterInit.uniform(shape, 42);
-        TrainingOptions options = options(k2, k2);
+        TrainingOptions options = options(k2, k2, staleness);
         long raw = StateBytes.rawRing(shape, k2);
         long total = 0;
         StringBuilder parts = new StringBuilder();
@@ -173,18 +177,19 @@ public final class JobBenchmark implements Callable<Integer> {
         }
     }
 
-    /** SGD (lr 1e-4, as torch_bench.py), sum reduction, no clipping, one bucket per step time, staleness 0. */
-    private static TrainingOptions options(int k1, int k2) {
-        return new TrainingOptions(Loss.MSE, k1, k2, OptimizerKind.SGD, 1e-4, 0, 0, Reduction.SUM, Workload.STEP_MS, 0);
+    /** SGD (lr 1e-4, as torch_bench.py), sum reduction, no clipping, one bucket per step time. */
+    private static TrainingOptions options(int k1, int k2, int staleness) {
+        return new TrainingOptions(Loss.MSE, k1, k2, OptimizerKind.SGD, 1e-4, 0, 0, Reduction.SUM, Workload.STEP_MS,
+                staleness);
     }
 
     private void emit(String kind, Map<String, String> labels, ModelShape shape, Workload w, String note, String figures) {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
                 "{\"kind\": \"%s\", \"cell\": \"%s\", \"input\": %d, \"hidden\": %d, \"output\": %d, \"keys\": %d, "
-                        + "\"steps_per_key\": %d, \"k1\": %d, \"k2\": %d, \"parallelism\": %d",
+                        + "\"steps_per_key\": %d, \"k1\": %d, \"k2\": %d, \"staleness\": %d, \"parallelism\": %d",
                 kind, shape.cell().name().toLowerCase(Locale.ROOT), shape.inputSize(), shape.hiddenSize(),
                 shape.outputSize(), w.keys(), w.stepsPerKey(), kind.startsWith("job") || kind.equals("plain") ? k1 : k2,
-                k2, parallelism));
+                k2, staleness, parallelism));
         labels.forEach((k, v) -> line.append(", \"").append(k).append("\": \"").append(v).append('"'));
         line.append(", ").append(figures).append('}');
         out.println(line);
