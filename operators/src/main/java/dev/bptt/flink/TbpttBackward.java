@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -47,14 +45,16 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * and equals the per-key path's to rounding. Costs: the waiting windows' copies (k2 steps each)
  * in memory and in snapshots.
  *
- * <p>State: per key the ring; per subtask the open sums and the closed windows waiting.
+ * <p>State: per key the ring, one entry per slot ({@link KeyedRing}: a step writes one slot and
+ * the small head, a closing window reads the slots once); per subtask the open sums and the closed
+ * windows waiting.
  */
 public final class TbpttBackward extends ModelOperator<GradientPartial>
         implements OneInputStreamOperator<TrainingStep, GradientPartial>, BoundedOneInput {
 
 
     /** Per key: the last k2 steps. */
-    private transient ValueState<StepRing> ring;
+    private transient KeyedRing ring;
     /** Per subtask: open bucket sums (snapshot). */
     private transient ListState<GradientPartial> sumsState;
     /** Per subtask: closed windows waiting for their bucket to complete (snapshot). */
@@ -85,7 +85,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        ring = context.getKeyedStateStore().getState(new ValueStateDescriptor<>("ring", StepRing.class));
+        ring = new KeyedRing(context.getKeyedStateStore(), shape, options.k2());
         sumsState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("bucket-sums", GradientPartial.class));
         sums = new BucketSums(Parameters.zeros(shape));
@@ -113,9 +113,13 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
         }
         windowsMetric = getMetricGroup().counter(Metrics.WINDOWS);
         store = ParameterChannel.store(jobId(), subtask(), attempt(), () -> new VersionStore(initialParameters()));
-        // after a restore: the restored rings and closed windows hold their steps' versions
+        // after a restore: the restored rings' slots and the closed windows hold their steps' versions
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new ValueStateDescriptor<>("ring", StepRing.class), (key, state) -> retainVersions(state.value()));
+                ring.slotsDescriptor(), (key, slots) -> {
+                    for (RingSlot slot : slots.values()) {
+                        store.retain(slot.version());
+                    }
+                });
         closed.all().forEach(w -> retainVersions(w.ring()));
     }
 
@@ -137,45 +141,50 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     public void processElement(StreamRecord<TrainingStep> element) throws Exception {
         TrainingStep step = element.getValue();
         FaultInjection.onRecord(FaultInjection.BACKWARD);
-        StepRing r = ring.value();
+        RingHead head = ring.head();
         if (step.isExpiry()) {
             // the key's sequence ended by the idle timeout: its open window closes now
-            if (r != null && r.pendingLoss > 0) {
-                close(r, step.bucket());
+            if (head.size() > 0) {
+                StepRing r = ring.load(head);
+                if (r.pendingLoss > 0) {
+                    close(r, step.bucket());
+                }
+                forget(r);
             }
-            forget(r);
             return;
         }
-        if (r == null) {
-            r = StepRing.forShape(shape, options.k2());
-        } else if (r.size == r.capacity) {
-            store.release(r.versions[r.slot(0)]); // the oldest step leaves the ring
+        RingSlot replaced = ring.push(head, RingSlot.of(step));
+        if (replaced != null) {
+            store.release(replaced.version()); // the oldest step leaves the ring
         }
         store.retain(step.version());
-        r.push(step.input(), 0, step.statePrev(), 0, step.target(), 0, step.targetClass(), step.version());
+        head = head.pushed(options.k2());
         sums.addStep(step.bucket(), step.version());
+        StepRing closedRing = null;
         if (TbpttWindow.closesAt(step.step(), step.last(), options.k1())) {
-            close(r, step.bucket());
+            closedRing = ring.load(head);
+            close(closedRing, step.bucket());
+            head = head.counted();
         }
         if (step.last()) {
-            forget(r);
+            forget(closedRing); // a last step always closes a window
         } else {
-            ring.update(r);
+            ring.updateHead(head);
         }
     }
 
-    /** The current key's sequence ended: its steps no longer hold their parameter versions. */
+    /** The current key's sequence ended: its steps (all of {@code r}) no longer hold their parameter versions. */
     private void forget(StepRing r) {
-        if (r != null) {
-            releaseVersions(r);
-        }
+        releaseVersions(r);
         ring.clear();
     }
 
     /**
      * The current key's window closes into {@code bucket}: on the per-key path it runs now, else
-     * a copy waits for the bucket's batches. Its losses are counted either way (r's pendingLoss
-     * becomes 0).
+     * it waits for the bucket's batches. The caller then stores the head with its losses counted.
+     *
+     * @param r the key's ring as {@link KeyedRing#load} read it (modified on the per-key path:
+     *     pendingLoss set to 0; else kept by the waiting window, which holds its versions)
      */
     private void close(StepRing r, long bucket) {
         windowsMetric.inc();
@@ -183,10 +192,8 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
             sums.addWindow(bucket, window.backward(r, store::params, sums.gradientOf(bucket)));
             return;
         }
-        StepRing copy = r.copy();
-        retainVersions(copy);
-        closed.add(new ClosedWindow(bucket, (String) getCurrentKey(), copy));
-        r.pendingLoss = 0;
+        retainVersions(r);
+        closed.add(new ClosedWindow(bucket, (String) getCurrentKey(), r));
     }
 
     /** Runs the closed windows of every bucket {@code <= lastBucket}, in their batches, into the bucket sums. */
@@ -225,13 +232,13 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     public void endInput() throws Exception {
         List<String> open = new ArrayList<>();
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new ValueStateDescriptor<>("ring", StepRing.class), (key, state) -> open.add((String) key));
+                ring.headDescriptor(), (key, state) -> open.add((String) key));
         for (String key : open) {
             setCurrentKey(key);
-            StepRing r = ring.value();
-            if (r != null && r.pendingLoss > 0) {
-                close(r, GradientPartial.END_OF_INPUT);
-                ring.update(r);
+            RingHead head = ring.head();
+            if (head.pendingLoss() > 0) {
+                close(ring.load(head), GradientPartial.END_OF_INPUT);
+                ring.updateHead(head.counted());
             }
         }
         runClosedThrough(GradientPartial.END_OF_INPUT);

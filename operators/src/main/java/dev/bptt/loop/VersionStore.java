@@ -102,6 +102,11 @@ public final class VersionStore {
         references.computeIfPresent(version, (v, n) -> n == 1 ? null : n - 1);
     }
 
+    /** How many steps kept for a backward pass use {@code version} (0 when none). */
+    public int references(long version) {
+        return references.getOrDefault(version, 0);
+    }
+
     /**
      * Drops what can no longer be used: steps still to run are in buckets {@code >= earliestBucket}
      * and use V(x) for {@code x >= earliestBucket - lead - 1} (or the newest version).

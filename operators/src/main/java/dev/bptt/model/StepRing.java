@@ -71,6 +71,26 @@ public class StepRing {
     public void push(double[] x, int xOff, double[] sPrev, int sOff, double[] target, int tOff, int targetClass,
             long version) {
         int slot = next;
+        write(slot, x, xOff, sPrev, sOff, target, tOff, targetClass, version);
+        next = (slot + 1) % capacity;
+        if (size < capacity) {
+            size++;
+        }
+        if (pendingLoss < size) {
+            pendingLoss++;
+        }
+    }
+
+    /**
+     * Writes one step into physical slot {@code slot} without moving {@link #next}, {@link #size}
+     * or {@link #pendingLoss} (a ring rebuilt slot by slot from storage). Modified: this ring's
+     * arrays at {@code slot}. Not modified: the argument arrays (copied).
+     *
+     * @param target mse target at {@code [tOff, tOff + O)}, or null
+     * @param targetClass xent class, or {@link #NO_TARGET} / ignored when target is non-null
+     */
+    public void write(int slot, double[] x, int xOff, double[] sPrev, int sOff, double[] target, int tOff,
+            int targetClass, long version) {
         System.arraycopy(x, xOff, inputs, slot * inputSize, inputSize);
         System.arraycopy(sPrev, sOff, states, slot * stateSize, stateSize);
         if (target != null) {
@@ -80,13 +100,6 @@ public class StepRing {
             targetClasses[slot] = targetClass;
         }
         versions[slot] = version;
-        next = (slot + 1) % capacity;
-        if (size < capacity) {
-            size++;
-        }
-        if (pendingLoss < size) {
-            pendingLoss++;
-        }
     }
 
     /** Physical slot of the i-th oldest entry, i in [0, size). */

@@ -32,11 +32,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongUnaryOperator;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * TbpttBackward in a keyed harness, fed TrainingSteps made by a plain forward pass (so s_{t-1} and
@@ -50,6 +59,17 @@ class TbpttBackwardHarnessTest {
     private static final int VERSIONS = 3;
 
     private final List<String> jobIds = new ArrayList<>();
+    /** The version store of the newest harness. */
+    private VersionStore store;
+
+    /** Where the harness keeps keyed state: each key's ring head and slots. */
+    enum Backend {
+        HEAP, ROCKSDB;
+
+        StateBackend create() {
+            return this == HEAP ? new HashMapStateBackend() : new EmbeddedRocksDBStateBackend();
+        }
+    }
 
     @AfterEach
     void forgetStores() {
@@ -65,9 +85,16 @@ class TbpttBackwardHarnessTest {
     /** The same with {@code batchKeys} windows per batch ({@link TbpttBackward#PER_KEY}: each alone at its close). */
     private KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> harness(int batchKeys)
             throws Exception {
+        return harness(batchKeys, Backend.HEAP);
+    }
+
+    /** The same on {@code backend}. */
+    private KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> harness(int batchKeys,
+            Backend backend) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new TbpttBackward(initial(), options(0), batchKeys),
                 TrainingStep::key, Types.STRING);
-        VersionStore store = new VersionStore(initial());
+        h.setStateBackend(backend.create());
+        store = new VersionStore(initial());
         for (long v = 1; v <= VERSIONS; v++) {
             store.apply(update(v, v - 1));
         }
@@ -133,6 +160,15 @@ class TbpttBackwardHarnessTest {
             return this;
         }
 
+        /** An expiry marker for {@code key}: its open window closes into {@code bucket}, its ring goes. */
+        DirectSums expire(String key, long bucket) {
+            StepRing ring = rings.remove(key);
+            if (ring != null && ring.pendingLoss > 0) {
+                close(ring, bucket);
+            }
+            return this;
+        }
+
         DirectSums endOfInput() {
             rings.values().stream().filter(r -> r.pendingLoss > 0).forEach(r -> close(r, GradientPartial.END_OF_INPUT));
             rings.clear();
@@ -153,6 +189,28 @@ class TbpttBackwardHarnessTest {
                     s.windows, s.steps, s.minVersion)));
             return out;
         }
+    }
+
+    /** The newest store's references to versions 0..3. */
+    private Map<Long, Integer> references() {
+        Map<Long, Integer> out = new TreeMap<>();
+        for (long v = 0; v <= VERSIONS; v++) {
+            out.put(v, store.references(v));
+        }
+        return out;
+    }
+
+    /** Keyed ring entries on any backend: the keys with a ring head plus every slot held. */
+    private static long ringEntries(KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> h)
+            throws Exception {
+        KeyedStateBackend<String> backend = ((TbpttBackward) h.getOperator()).getKeyedStateBackend();
+        long[] n = new long[1];
+        try (Stream<String> keys = backend.getKeys("ring-head", VoidNamespace.INSTANCE)) {
+            n[0] += keys.count();
+        }
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                KeyedRing.slotsDescriptor(SHAPE), (key, slots) -> slots.keys().forEach(slot -> n[0]++));
+        return n[0];
     }
 
     /** The gradient partials emitted. */
@@ -287,19 +345,21 @@ class TbpttBackwardHarnessTest {
         }
     }
 
-    @Test
-    void lastClearsTheKeysRingAndARestartBackPropagatesOnlyThroughTheNewSequence() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void lastClearsTheKeysRingAndARestartBackPropagatesOnlyThroughTheNewSequence(Backend backend) throws Exception {
         List<TrainingStep> steps = forward(List.of(
                 step("a", 0, 10), step("b", 0, 15), step("a", 1, 20), step("a", 2, 30, true), step("a", 0, 40),
                 step("a", 1, 50)), b -> 0);
-        try (var h = harness()) {
+        try (var h = harness(TbpttBackward.DEFAULT_BATCH_KEYS, backend)) {
             h.open();
             send(h, steps.subList(0, 3));
-            assertThat(h.numKeyedStateEntries()).as("rings of a and b").isEqualTo(2);
+            assertThat(ringEntries(h)).as("heads and slots of a (2 steps) and b (1)").isEqualTo(2 + 3);
             send(h, steps.subList(3, 4));
-            assertThat(h.numKeyedStateEntries()).as("a's ring is gone").isEqualTo(1);
+            assertThat(ringEntries(h)).as("a's head and slots are gone").isEqualTo(1 + 1);
             send(h, steps.subList(4, 6));
             h.processWatermark(99);
+            assertThat(store.references(0)).as("the steps held: a's new 0..1 and b's 0").isEqualTo(3);
 
             List<GradientPartial> out = partials(h);
             assertSamePartials(out, new DirectSums().accept(steps).partials());
@@ -312,15 +372,41 @@ class TbpttBackwardHarnessTest {
         }
     }
 
-    @Test
-    void restoredOperatorEmitsExactlyThePartialsOfAnUninterruptedRun() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void expiryClosesTheOpenWindowsAndLeavesNoStateAndNoReferences(Backend backend) throws Exception {
+        List<TrainingStep> steps = forward(List.of(
+                step("a", 0, 10), step("b", 0, 20), step("a", 1, 130), step("a", 2, 140), step("a", 3, 150),
+                step("a", 4, 160)));
+        List<TrainingStep> markers = List.of(TrainingStep.expiry("a", 250, 2), TrainingStep.expiry("b", 260, 2),
+                TrainingStep.expiry("c", 270, 2));
+        try (var h = harness(TbpttBackward.DEFAULT_BATCH_KEYS, backend)) {
+            h.open();
+            send(h, steps);
+            assertThat(ringEntries(h)).as("heads of a and b, slots of a (3 steps) and b (1)").isEqualTo(2 + 4);
+            send(h, markers);
+            assertThat(ringEntries(h)).as("expired keys leave no state").isZero();
+            h.processWatermark(299);
+
+            List<GradientPartial> out = partials(h);
+            assertSamePartials(out, new DirectSums().accept(steps).expire("a", 2).expire("b", 2).partials());
+            assertThat(out.get(out.size() - 1).windows()).as("a (step 4 open) and b (step 0 open)").isEqualTo(2);
+            for (long v = 0; v <= VERSIONS; v++) {
+                assertThat(store.references(v)).as("references to version %d", v).isZero();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void restoredOperatorEmitsExactlyThePartialsOfAnUninterruptedRun(Backend backend) throws Exception {
         List<TrainingStep> steps = forward(mixedSteps());
         // Checkpoint in bucket 2: bucket 0 emitted, sums of buckets 1 and 2 open, a and c mid-window.
         int cut = 13;
         assertThat(steps.get(cut - 1).time()).isEqualTo(260);
 
         List<GradientPartial> uninterrupted;
-        try (var h = harness()) {
+        try (var h = harness(TbpttBackward.DEFAULT_BATCH_KEYS, backend)) {
             h.open();
             send(h, steps.subList(0, 10));
             h.processWatermark(99);
@@ -334,18 +420,22 @@ class TbpttBackwardHarnessTest {
 
         List<GradientPartial> restarted = new ArrayList<>();
         OperatorSubtaskState snapshot;
-        try (var h = harness()) {
+        Map<Long, Integer> held;
+        try (var h = harness(TbpttBackward.DEFAULT_BATCH_KEYS, backend)) {
             h.open();
             send(h, steps.subList(0, 10));
             h.processWatermark(99);
             send(h, steps.subList(10, cut));
             snapshot = h.snapshot(1L, 1L);
             restarted.addAll(partials(h));
+            held = references();
         }
         assertThat(restarted).extracting(GradientPartial::bucket).containsExactly(0L);
-        try (var h = harness()) {
+        try (var h = harness(TbpttBackward.DEFAULT_BATCH_KEYS, backend)) {
             h.initializeState(snapshot);
             h.open();
+            assertThat(references()).as("the restored rings and closed windows hold their versions again")
+                    .isEqualTo(held);
             send(h, steps.subList(cut, steps.size()));
             h.processWatermark(299);
             h.processWatermark(Long.MAX_VALUE);

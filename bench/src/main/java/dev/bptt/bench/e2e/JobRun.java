@@ -17,12 +17,17 @@ public final class JobRun {
     private JobRun() {}
 
     public static JobFigures run(BenchJob.Spec template, double warmup) throws Exception {
+        return run(template, warmup, "hashmap");
+    }
+
+    /** The same with keyed state on {@code stateBackend} ({@code hashmap} or {@code rocksdb}). */
+    public static JobFigures run(BenchJob.Spec template, double warmup, String stateBackend) throws Exception {
         String runId = UUID.randomUUID().toString();
         BenchJob.Spec spec = new BenchJob.Spec(runId, template.workload(), template.initial(), template.options(),
                 template.parallelism(), template.input(), template.file(), false);
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         RunClock clock = RunClock.open(runId, spec.workload());
         try (BenchCluster cluster = new BenchCluster(spec.parallelism(), conf)) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

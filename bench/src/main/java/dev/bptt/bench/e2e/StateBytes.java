@@ -1,5 +1,8 @@
 package dev.bptt.bench.e2e;
 
+import dev.bptt.flink.RingHead;
+import dev.bptt.flink.RingSlot;
+import dev.bptt.flink.RingSlotSerializer;
 import dev.bptt.model.ModelShape;
 import dev.bptt.model.StepRing;
 import dev.bptt.steps.KeyProgress;
@@ -13,10 +16,11 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
  * Bytes of one key's keyed state as the state backend stores it: each value serialized with the
- * serializer Flink derives for its state descriptor (the job's three value states: ForwardStep's
- * {@code progress} ({@link KeyProgress}) and {@code state} (double[] s_{t-1}), TbpttBackward's
- * {@code ring} ({@link StepRing}, full: k2 entries)), plus each entry's RocksDB key (key-group
- * prefix, the serialized key, the void namespace). Compared with the ring's raw data,
+ * serializer of its state descriptor (ForwardStep's value states {@code progress} ({@link
+ * KeyProgress}) and {@code state} (double[] s_{t-1}); TbpttBackward's value state {@code ring-head}
+ * ({@link RingHead}) and map state {@code ring-slots}, full: k2 entries of {@link RingSlot} with an
+ * mse target), plus each entry's RocksDB key (key-group prefix, the serialized key, the void
+ * namespace, and a map entry's slot index). Compared with the ring's raw data,
  * {@code k2 x (I + S + O) x 8} bytes.
  */
 public final class StateBytes {
@@ -26,20 +30,21 @@ public final class StateBytes {
 
     private StateBytes() {}
 
-    /** Bytes per entry, in the order: ring, state, progress, keys (3 entries). */
+    /** Bytes per entry, in the order: ring slots, ring head, state, progress, keys (3 + k2 entries). */
     public static Map<String, Long> perKey(ModelShape shape, int k2, String sampleKey) throws IOException {
-        StepRing ring = StepRing.forShape(shape, k2);
         double[] x = new double[shape.inputSize()];
         double[] s = new double[shape.stateSize()];
         double[] y = new double[shape.outputSize()];
-        for (int t = 0; t < k2; t++) {
-            ring.push(x, 0, s, 0, y, 0, StepRing.NO_TARGET, t);
-        }
+        DataOutputSerializer out = new DataOutputSerializer(1024);
+        new RingSlotSerializer(shape.inputSize(), shape.stateSize(), shape.outputSize())
+                .serialize(new RingSlot(x, s, y, StepRing.VECTOR_TARGET, k2), out);
+        long key = size(String.class, sampleKey) + KEY_OVERHEAD;
         Map<String, Long> bytes = new LinkedHashMap<>();
-        bytes.put("ring (TbpttBackward, StepRing)", size(StepRing.class, ring));
+        bytes.put("ring-slots (TbpttBackward, k2 x RingSlot)", (long) k2 * out.length());
+        bytes.put("ring-head (TbpttBackward, RingHead)", size(RingHead.class, new RingHead(0, k2, k2)));
         bytes.put("state (ForwardStep, double[] s_{t-1})", size(double[].class, s));
         bytes.put("progress (ForwardStep, KeyProgress)", size(KeyProgress.class, new KeyProgress(k2 - 1, k2 * 1000L, false)));
-        bytes.put("3 RocksDB keys (key-group, key, namespace)", 3 * (size(String.class, sampleKey) + KEY_OVERHEAD));
+        bytes.put("3 + k2 RocksDB keys (key-group, key, namespace; slot index)", 3 * key + k2 * (key + Integer.BYTES));
         return bytes;
     }
 

@@ -1,0 +1,28 @@
+package dev.bptt.flink;
+
+import dev.bptt.model.StepRing;
+import dev.bptt.records.TrainingStep;
+
+/**
+ * One step of a key's TBPTT ring as TbpttBackward keeps it in keyed state (one map entry per
+ * slot, {@link KeyedRing}): x_t, s_{t-1}, the mse target (null when the step has none) and the
+ * parameter version its forward pass used. Never modified once made; stored with
+ * {@link RingSlotSerializer} (its raw doubles plus 12 bytes).
+ *
+ * @param targetClass a class in [0, O) for xent, {@link StepRing#VECTOR_TARGET} when
+ *     {@code target} is set, or {@link StepRing#NO_TARGET}
+ */
+public record RingSlot(double[] input, double[] statePrev, double[] target, int targetClass, long version) {
+
+    /** The slot of {@code step}. Not modified: the step (its arrays are copied). */
+    static RingSlot of(TrainingStep step) {
+        double[] target = step.target() == null ? null : step.target().clone();
+        return new RingSlot(step.input().clone(), step.statePrev().clone(), target,
+                target == null ? step.targetClass() : StepRing.VECTOR_TARGET, step.version());
+    }
+
+    /** Writes this step into {@code ring}'s physical slot {@code slot}. Modified: {@code ring}'s arrays at that slot. */
+    void writeTo(StepRing ring, int slot) {
+        ring.write(slot, input, 0, statePrev, 0, target, 0, targetClass, version);
+    }
+}

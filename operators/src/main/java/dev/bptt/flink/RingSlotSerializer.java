@@ -1,0 +1,180 @@
+package dev.bptt.flink;
+
+import dev.bptt.model.StepRing;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Writes a {@link RingSlot} of a model with input I, state S and output O as its raw doubles plus
+ * 12 bytes: version (8), target class (4), then x (I doubles), s_{t-1} (S doubles) and, only for
+ * an mse target ({@link StepRing#VECTOR_TARGET}), the target (O doubles). The sizes live in the
+ * serializer (and its snapshot), not in every value; a restore with other sizes is incompatible.
+ */
+public final class RingSlotSerializer extends TypeSerializer<RingSlot> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int inputSize;
+    private final int stateSize;
+    private final int outputSize;
+
+    public RingSlotSerializer(int inputSize, int stateSize, int outputSize) {
+        this.inputSize = inputSize;
+        this.stateSize = stateSize;
+        this.outputSize = outputSize;
+    }
+
+    @Override
+    public boolean isImmutableType() {
+        return false; // its arrays could be written to; copies are deep
+    }
+
+    @Override
+    public TypeSerializer<RingSlot> duplicate() {
+        return this; // stateless
+    }
+
+    @Override
+    public RingSlot createInstance() {
+        return new RingSlot(new double[inputSize], new double[stateSize], null, StepRing.NO_TARGET, 0);
+    }
+
+    @Override
+    public RingSlot copy(RingSlot from) {
+        return new RingSlot(from.input().clone(), from.statePrev().clone(),
+                from.target() == null ? null : from.target().clone(), from.targetClass(), from.version());
+    }
+
+    @Override
+    public RingSlot copy(RingSlot from, RingSlot reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+        return -1; // the target is written only when there is one
+    }
+
+    @Override
+    public void serialize(RingSlot slot, DataOutputView out) throws IOException {
+        out.writeLong(slot.version());
+        out.writeInt(slot.targetClass());
+        writeDoubles(slot.input(), inputSize, out);
+        writeDoubles(slot.statePrev(), stateSize, out);
+        if (slot.targetClass() == StepRing.VECTOR_TARGET) {
+            writeDoubles(slot.target(), outputSize, out);
+        }
+    }
+
+    @Override
+    public RingSlot deserialize(DataInputView in) throws IOException {
+        long version = in.readLong();
+        int targetClass = in.readInt();
+        double[] input = readDoubles(inputSize, in);
+        double[] statePrev = readDoubles(stateSize, in);
+        double[] target = targetClass == StepRing.VECTOR_TARGET ? readDoubles(outputSize, in) : null;
+        return new RingSlot(input, statePrev, target, targetClass, version);
+    }
+
+    @Override
+    public RingSlot deserialize(RingSlot reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        long version = source.readLong();
+        int targetClass = source.readInt();
+        target.writeLong(version);
+        target.writeInt(targetClass);
+        int doubles = inputSize + stateSize + (targetClass == StepRing.VECTOR_TARGET ? outputSize : 0);
+        target.write(source, doubles * Double.BYTES);
+    }
+
+    private static void writeDoubles(double[] values, int length, DataOutputView out) throws IOException {
+        if (values.length != length) {
+            throw new IOException("ring slot array of length " + values.length + ", expected " + length);
+        }
+        for (double v : values) {
+            out.writeDouble(v);
+        }
+    }
+
+    private static double[] readDoubles(int length, DataInputView in) throws IOException {
+        double[] values = new double[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = in.readDouble();
+        }
+        return values;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RingSlotSerializer s
+                && inputSize == s.inputSize && stateSize == s.stateSize && outputSize == s.outputSize;
+    }
+
+    @Override
+    public int hashCode() {
+        return (inputSize * 31 + stateSize) * 31 + outputSize;
+    }
+
+    @Override
+    public TypeSerializerSnapshot<RingSlot> snapshotConfiguration() {
+        return new Snapshot(inputSize, stateSize, outputSize);
+    }
+
+    /** The sizes I, S and O; a restore with the same sizes reads the old values as they are. */
+    public static final class Snapshot implements TypeSerializerSnapshot<RingSlot> {
+
+        private int inputSize;
+        private int stateSize;
+        private int outputSize;
+
+        /** For reading a snapshot (Flink instantiates it by reflection). */
+        public Snapshot() {}
+
+        Snapshot(int inputSize, int stateSize, int outputSize) {
+            this.inputSize = inputSize;
+            this.stateSize = stateSize;
+            this.outputSize = outputSize;
+        }
+
+        @Override
+        public int getCurrentVersion() {
+            return 1;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) throws IOException {
+            out.writeInt(inputSize);
+            out.writeInt(stateSize);
+            out.writeInt(outputSize);
+        }
+
+        @Override
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
+            inputSize = in.readInt();
+            stateSize = in.readInt();
+            outputSize = in.readInt();
+        }
+
+        @Override
+        public TypeSerializer<RingSlot> restoreSerializer() {
+            return new RingSlotSerializer(inputSize, stateSize, outputSize);
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<RingSlot> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<RingSlot> oldSnapshot) {
+            return oldSnapshot instanceof Snapshot old && old.inputSize == inputSize && old.stateSize == stateSize
+                    && old.outputSize == outputSize
+                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.incompatible();
+        }
+    }
+}
