@@ -80,6 +80,11 @@ public final class EmbeddedKafka {
         p.put("enable.idempotence", "true");
         p.put("acks", "all");
         p.put("linger.ms", "5");
+        // one request in flight and patient timeouts: on a loaded 2-core machine retried pipelined
+        // batches were refused with OUT_OF_ORDER_SEQUENCE_NUMBER until the send timed out
+        p.put("max.in.flight.requests.per.connection", "1");
+        p.put("request.timeout.ms", "60000");
+        p.put("delivery.timeout.ms", "180000");
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
