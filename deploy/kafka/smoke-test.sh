@@ -6,11 +6,8 @@
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-passed=0
-failed=0
-ok()  { passed=$((passed + 1)); echo "ok   - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; [[ $# -gt 1 ]] && printf '%s\n' "$2" | sed 's/^/       /'; }
-finish() { echo "$passed passed, $failed failed"; [[ $failed -eq 0 ]] && exit 0 || exit 1; }
+# shellcheck source-path=SCRIPTDIR source=test-lib.sh
+source "$here/test-lib.sh"
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 # --- tools --------------------------------------------------------------------------------
@@ -26,13 +23,7 @@ fi
 if command -v kcat >/dev/null 2>&1; then ok "kcat is installed"; else bad "kcat is installed"; finish; fi
 
 # --- a free port pair (client P, controller P+1) on 127.0.0.1 ----------------------------
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=""
-for _ in $(seq 50); do
-  p=$(( 20000 + RANDOM % 40000 ))
-  if ! port_open "$p" && ! port_open $((p + 1)); then port=$p; break; fi
-done
-[[ -n "$port" ]] || { bad "found a free port"; finish; }
+port="$(free_port_pair)" || { bad "found a free port"; finish; }
 
 dir="$(mktemp -d "${TMPDIR:-/tmp}/kafka-smoke.XXXXXX")"
 cleanup() {

@@ -8,11 +8,8 @@
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-passed=0
-failed=0
-ok()  { passed=$((passed + 1)); echo "ok   - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; [[ $# -gt 1 ]] && printf '%s\n' "$2" | sed 's/^/       /'; }
-finish() { echo "$passed passed, $failed failed"; [[ $failed -eq 0 ]] && exit 0 || exit 1; }
+# shellcheck source-path=SCRIPTDIR source=test-lib.sh
+source "$root/deploy/kafka/test-lib.sh"
 
 # --- tools ---------------------------------------------------------------------------------
 need=()
@@ -28,13 +25,7 @@ command -v kcat >/dev/null 2>&1 && python3 -c 'import numpy' >/dev/null 2>&1 \
   && ok "kcat and numpy are installed" || { bad "kcat and numpy are installed"; finish; }
 
 # --- the walkthrough's commands, from the README -------------------------------------------
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=""
-for _ in $(seq 50); do
-  p=$(( 20000 + RANDOM % 40000 ))
-  if ! port_open "$p" && ! port_open $((p + 1)); then port=$p; break; fi
-done
-[[ -n "$port" ]] || { bad "found a free port"; finish; }
+port="$(free_port_pair)" || { bad "found a free port"; finish; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/bptt-walkthrough.XXXXXX")"
 train_pid=""
