@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2154
 # Functions shared by test-cluster.sh and test-savepoint.sh (sourced, not run).
-# Expects: $here (deploy/standalone), $root (the repository), $work (a scratch folder).
+# Expects: $here (deploy/standalone) and $root (the repository); start_test sets the rest.
 
 # shellcheck source=cluster-lib.sh
 source "$here/cluster-lib.sh"
@@ -253,3 +253,22 @@ check_job_metrics() {
 
 # within V LO HI: V is a number in [LO, HI].
 within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v == v + 0 && v >= lo && v <= hi) }'; }
+
+# The common start of a cluster test: KEYS, LENGTH and STALENESS defaults, the work folder
+# ($WORK or a new /tmp/$1.*) and $cluster in it, the tools, the cluster's stop on exit, the
+# build and the local run to compare with.
+start_test() {
+  KEYS="${KEYS:-60}"
+  LENGTH="${LENGTH:-3000}"
+  STALENESS="${STALENESS:-2}"
+  work="${WORK:-$(mktemp -d "/tmp/$1.XXXXXX")}"
+  mkdir -p "$work"
+  work="$(cd "$work" && pwd)"
+  cluster="$work/cluster"
+  ensure_tools
+  echo "work folder: $work"
+  trap '"$here/stop-cluster.sh" --dir "$cluster" >/dev/null 2>&1 || true' EXIT
+  note "build and data"
+  build
+  prepare_data
+}

@@ -21,23 +21,9 @@ set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-KEYS="${KEYS:-60}"
-LENGTH="${LENGTH:-3000}"
-STALENESS="${STALENESS:-2}"
-work="${WORK:-$(mktemp -d /tmp/bptt-savepoint-test.XXXXXX)}"
-mkdir -p "$work"
-work="$(cd "$work" && pwd)"
-cluster="$work/cluster"
 # shellcheck source=test-lib.sh
 source "$here/test-lib.sh"
-
-ensure_tools
-echo "work folder: $work"
-trap '"$here/stop-cluster.sh" --dir "$cluster" >/dev/null 2>&1 || true' EXIT
-
-note "build and data"
-build
-prepare_data
+start_test bptt-savepoint-test
 expected_versions="$(versions_of "$work/local/metrics.csv" | wc -l)"
 
 note "cluster"
