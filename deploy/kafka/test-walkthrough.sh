@@ -85,7 +85,8 @@ grep -q "^created topics dead-letters, params, predictions$" train.log && grep -
 
 # 4: read the model, predictions and dead letters back
 if out=$(bash step-4.sh 2>&1); then ok "step 4 runs"; else bad "step 4 runs" "$out"; fi
-grep -q "^28 version=29,bucket_end=1700000028999,loss_mean=" <<<"$out" \
+# offsets depend on where the transactions' commit markers fell: match the headers only
+grep -q "^[0-9]* version=29,bucket_end=1700000028999,loss_mean=" <<<"$out" \
   && ok "the newest version is 29, for the bucket ending at 1700000028999" || bad "the newest version's headers" "$out"
 grep -q "{'weight_ih_l0': (24, 1), 'weight_hh_l0': (24, 8), 'bias_ih_l0': (24,), 'bias_hh_l0': (24,), 'readout.weight': (1, 8), 'readout.bias': (1,)}" <<<"$out" \
   && ok "model.npz loads with NumPy with the GRU's arrays" || bad "model.npz loads with NumPy" "$out"
