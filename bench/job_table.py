@@ -32,12 +32,12 @@ def main(out):
         j = jobs[0]
         print(f"## Whole job: {j['cell']} input {j['input']}, hidden {j['hidden']}, output {j['output']}, "
               f"{j['keys']:,} keys x {j['steps_per_key']} steps, TBPTT({j['k1']}, {j['k2']}), float64, "
-              f"staleness {j.get('staleness', 0)}, parallelism {j['parallelism']}, MiniCluster")
+              f"{j.get('bucket_steps', 1)} step(s) of every key per bucket, staleness {j.get('staleness', 0)}, parallelism {j['parallelism']}, MiniCluster")
         print()
         print("Steady state: the updates after the first quarter and before the last (start-up and end of input "
               "left out). Latency of a step: emission of the update whose gradient first includes the step's loss "
               "term (the update of the bucket where its window closes) minus the time the source emitted the step; "
-              "it includes the wait for the window to fill (up to k1 - 1 buckets).")
+              "it includes the wait for the window to fill (up to k1 - 1 steps).")
         print()
         print("| input | steps/s (steady) | steps/s (whole run) | start-up to first record (s) | to first update (s) "
               "| latency p50 (ms) | p99 (ms) | max (ms) |")

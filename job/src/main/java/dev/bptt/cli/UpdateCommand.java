@@ -53,7 +53,9 @@ final class UpdateCommand implements Callable<Integer> {
             if (terms == null || terms.size() != 1) {
                 throw new UsageException("--grad " + file + ": needs a 0-d 'loss_terms' array (as 'grad' writes)");
             }
-            if (!Double.isNaN(rule.apply(w, g, (long) terms.data()[0]))) {
+            long n = (long) terms.data()[0];
+            if (UpdateRule.makesStep(n)) {
+                rule.apply(w, g, n);
                 steps++;
             }
         }

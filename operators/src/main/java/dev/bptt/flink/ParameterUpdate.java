@@ -22,6 +22,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * GradientSum's global half and the update, at parallelism 1: collects every subtask's partial
@@ -36,6 +38,8 @@ import org.apache.flink.util.OutputTag;
  */
 public final class ParameterUpdate extends ModelOperator<ParameterVersion>
         implements OneInputStreamOperator<GradientPartial, ParameterVersion>, BoundedOneInput {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParameterUpdate.class);
 
     /** Snapshot of everything but the pending partials. */
     public record UpdateState(long version, long completedThrough, double[] params, OptimizerState optimizer) {}
@@ -57,6 +61,8 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
     private transient double lastLoss = Double.NaN;
     private transient double lastNorm = Double.NaN;
     private transient long lastStaleness;
+    /** The divergence warning is logged once per subtask attempt. */
+    private transient boolean divergenceReported;
 
     private transient Parameters params;
     private transient UpdateRule rule;
@@ -164,9 +170,14 @@ public final class ParameterUpdate extends ModelOperator<ParameterVersion>
                 minVersion = minVersion < 0 ? p.minVersion() : Math.min(minVersion, p.minVersion());
             }
         }
-        double norm = rule.apply(params, sum, terms);
-        if (Double.isNaN(norm)) {
+        if (!UpdateRule.makesStep(terms)) {
             return;
+        }
+        double norm = rule.apply(params, sum, terms);
+        if (!Double.isFinite(norm) && !divergenceReported) {
+            divergenceReported = true;
+            LOG.warn("bucket {}: the gradient norm is {}: the model has diverged (lower --lr, or set --clip-norm); "
+                    + "versions go on, with non-finite parameters", bucket, norm);
         }
         long staleness = minVersion < 0 ? 0 : version - minVersion;
         version++;

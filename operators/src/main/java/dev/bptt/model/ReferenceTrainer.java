@@ -177,12 +177,13 @@ public final class ReferenceTrainer {
     }
 
     private void update(long bucket, Parameters grad, double lossSum, long terms) {
+        if (!UpdateRule.makesStep(terms)) {
+            return;
+        }
         Parameters next = current().copy();
         double norm = rule.apply(next, grad, terms);
-        if (!Double.isNaN(norm)) {
-            versions.add(next);
-            made.add(new Version(versions.size() - 1, bucket, lossSum, terms, norm));
-        }
+        versions.add(next);
+        made.add(new Version(versions.size() - 1, bucket, lossSum, terms, norm));
     }
 
     private Parameters current() {

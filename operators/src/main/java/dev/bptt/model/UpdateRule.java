@@ -25,16 +25,18 @@ public final class UpdateRule {
     }
 
     /**
-     * Applies one update.
+     * Applies one update. A bucket with n = 0 makes no step (CONTRACT.md §4): callers check
+     * {@link #makesStep} first. A non-finite gradient (a diverged model) is applied as
+     * {@code torch.optim} applies it: the parameters become non-finite and the norm says so.
      *
      * @param params parameters (modified)
      * @param gradientSum G (not modified)
-     * @param lossTerms n
-     * @return the norm of g before clipping, or NaN when n = 0 and no step was made
+     * @param lossTerms n, at least 1
+     * @return the norm of g before clipping (NaN or infinite when G is not finite)
      */
     public double apply(Parameters params, Parameters gradientSum, long lossTerms) {
-        if (lossTerms <= 0) {
-            return Double.NaN;
+        if (!makesStep(lossTerms)) {
+            throw new IllegalArgumentException("a bucket with " + lossTerms + " loss terms makes no step");
         }
         if (scratch == null) {
             scratch = gradientSum.zerosLike();
@@ -46,6 +48,11 @@ public final class UpdateRule {
         double norm = clipNorm > 0 ? GradientClipping.clipInPlace(scratch, clipNorm) : scratch.globalNorm();
         optimizer.step(params, scratch);
         return norm;
+    }
+
+    /** True when a sum of {@code lossTerms} loss terms makes an optimizer step (n >= 1). */
+    public static boolean makesStep(long lossTerms) {
+        return lossTerms > 0;
     }
 
     public Optimizer optimizer() {

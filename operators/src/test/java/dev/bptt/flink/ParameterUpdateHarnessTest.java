@@ -67,10 +67,10 @@ class ParameterUpdateHarnessTest {
                 terms += p.lossTerms();
                 steps += p.steps();
             }
-            double norm = rule.apply(params, sum, terms);
-            if (Double.isNaN(norm)) {
+            if (!UpdateRule.makesStep(terms)) {
                 return null;
             }
+            double norm = rule.apply(params, sum, terms);
             // Staleness: how far the oldest version a step of the bucket ran with is behind (0: no steps).
             long minVersion = ordered.stream().mapToLong(GradientPartial::minVersion).filter(v -> v >= 0).min()
                     .orElse(version);
@@ -133,6 +133,30 @@ class ParameterUpdateHarnessTest {
                     .as("each update, and progress whenever the watermark completes more buckets")
                     .containsExactly(tuple(0L, -1L), tuple(1L, 0L), tuple(1L, 0L), tuple(2L, 1L), tuple(2L, 1L));
             assertThat(watermarks(h)).containsExactly(98L, 99L, 150L, 199L);
+        }
+    }
+
+    /**
+     * A diverged model (a non-finite gradient) still makes its version, as torch.optim steps with
+     * it: the loop must not skip a version number while the parameters have changed (a skipped
+     * update once made a long benchmark run drop every later update without an error).
+     */
+    @Test
+    void nonFiniteGradientStillMakesAVersionAndLaterBucketsGoOn() throws Exception {
+        GradientPartial b0 = partial(0, 0, 4, 0);
+        double[] nan = b0.gradient().clone();
+        nan[0] = Double.NaN;
+        GradientPartial diverged = new GradientPartial(0, 0, nan, b0.lossSum(), b0.lossTerms(), b0.windows(),
+                b0.steps(), b0.minVersion());
+        GradientPartial b1 = partial(1, 0, 2, 1);
+        try (var h = harness()) {
+            h.open();
+            send(h, diverged, b1);
+            h.processWatermark(199);
+            assertThat(updates(h)).extracting(ParameterVersion::version, ParameterVersion::bucket)
+                    .containsExactly(tuple(1L, 0L), tuple(2L, 1L));
+            assertThat(updates(h).get(0).gradNorm()).isNaN();
+            assertThat(updates(h).get(1).params()).as("NaN spreads as in torch: nothing is hidden").contains(Double.NaN);
         }
     }
 

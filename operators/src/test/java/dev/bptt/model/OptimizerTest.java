@@ -1,6 +1,7 @@
 package dev.bptt.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,26 @@ class OptimizerTest {
         Parameters small = g.copy();
         GradientClipping.clipInPlace(small, norm * 2);
         assertThat(small).isEqualTo(g);
+    }
+
+    @Test
+    void updateRuleStepsWithANonFiniteGradientAndRefusesAnEmptyBucket() {
+        UpdateRule rule = new TrainingOptions(Loss.MSE, 2, 2, OptimizerKind.SGD, 0.1, 0, 0, Reduction.MEAN, 100, 0)
+                .newUpdateRule();
+        Parameters w = ParameterInit.uniform(SHAPE, 5);
+        Parameters g = ParameterInit.uniform(SHAPE, 6);
+        Parameters nan = Parameters.fromFlat(SHAPE, withNaNFirst(g.toFlat()));
+        assertThat(rule.apply(w, nan, 3)).isNaN();
+        assertThat(w.toFlat()[0]).as("the step was made, as torch.optim makes it").isNaN();
+        assertThatThrownBy(() -> rule.apply(w, g, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no step");
+        assertThat(UpdateRule.makesStep(0)).isFalse();
+        assertThat(UpdateRule.makesStep(1)).isTrue();
+    }
+
+    private static double[] withNaNFirst(double[] v) {
+        v[0] = Double.NaN;
+        return v;
     }
 
     private static double sumOfSquares(double[] v) {

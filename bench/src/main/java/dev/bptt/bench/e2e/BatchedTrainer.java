@@ -151,13 +151,12 @@ public final class BatchedTrainer {
     }
 
     private void update(Parameters grad, long terms) {
-        if (terms == 0) {
+        if (!UpdateRule.makesStep(terms)) {
             return;
         }
         Parameters next = current().copy();
-        if (!Double.isNaN(rule.apply(next, grad, terms))) {
-            versions.add(next);
-        }
+        rule.apply(next, grad, terms);
+        versions.add(next);
     }
 
     private Parameters current() {

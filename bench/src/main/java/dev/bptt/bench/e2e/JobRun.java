@@ -39,7 +39,7 @@ public final class JobRun {
             if (clock.deadLetters() > 0) {
                 throw new IllegalStateException(clock.deadLetters() + " dead letters: the workload is not valid input");
             }
-            return JobFigures.of(clock, spec.workload(), spec.options().k1(), warmup, submitted, ended);
+            return JobFigures.of(clock, spec.workload(), spec.options(), warmup, submitted, ended);
         } finally {
             RunClock.close(runId);
         }

@@ -16,8 +16,8 @@ import java.util.Locale;
  * The benchmark's input, the same for the job, the plain loop and (in shape) PyTorch: {@code keys}
  * sequences of {@code stepsPerKey} steps, input I and an mse target of O numbers at every step,
  * each number uniform in [-1, 1) from a hash of (seed, key, step, index), so any record can be made
- * on its own. All keys share one clock: step t has event time {@code t * STEP_MS}, and one bucket
- * is one step time, so a bucket holds one step of every key.
+ * on its own. All keys share one clock: step t has event time {@code t * STEP_MS}; a bucket of
+ * {@code n * STEP_MS} holds n steps of every key.
  *
  * <p>Record order (generator and file alike): record i is step {@code i / keys} of key
  * {@code i % keys}. No step is {@code last}: every window closes by the k1 rule (choose
@@ -25,7 +25,7 @@ import java.util.Locale;
  */
 public record Workload(int keys, int stepsPerKey, int inputSize, int outputSize, long seed) implements Serializable {
 
-    /** Event time between two steps of a key, and the bucket length. */
+    /** Event time between two steps of a key. */
     public static final long STEP_MS = 1000;
 
     public Workload {
@@ -65,8 +65,8 @@ public record Workload(int keys, int stepsPerKey, int inputSize, int outputSize,
         return StepJson.write(step(index));
     }
 
-    /** The bucket (= step number) of record {@code index}. */
-    public long bucketOf(long index) {
+    /** The step number of record {@code index}. */
+    public long stepOf(long index) {
         return index / keys;
     }
 
