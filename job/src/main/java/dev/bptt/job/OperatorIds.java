@@ -4,6 +4,7 @@ package dev.bptt.job;
 public final class OperatorIds {
     public static final String RECORDS = "step-records";
     public static final String PARSE = "parse-steps";
+    public static final String CHECK = "check-steps";
     public static final String WATERMARKS = "bucket-watermarks";
     public static final String FORWARD = "forward-step";
     public static final String BACKWARD = "tbptt-backward";

@@ -1,6 +1,7 @@
 package dev.bptt.job;
 
 import dev.bptt.flink.BucketWatermarks;
+import dev.bptt.flink.CheckSteps;
 import dev.bptt.flink.ForwardStep;
 import dev.bptt.flink.ParameterUpdate;
 import dev.bptt.flink.ParseSteps;
@@ -22,7 +23,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
-/** The training dataflow of DESIGN.md on one page: source lines in, versions and side streams out. */
+/** The training dataflow of DESIGN.md on one page: step records (or step objects) in, versions and side streams out. */
 public final class TrainingJob {
 
     /**
@@ -103,14 +104,41 @@ public final class TrainingJob {
     /** As above, with event time assigned where {@code eventTime} says. */
     public static Outputs build(DataStream<RawStep> records, EventTime eventTime, Parameters initial,
             TrainingOptions options, int parallelism, ParameterLoop loop) {
-        // Chained operators pass records on without a deep copy: every operator here emits new
-        // records and copies what it keeps (rings, states), and none modifies its input. The
-        // copies were 3-4% of the source thread (SequenceStep, RawStep) and of each forward thread.
-        records.getExecutionEnvironment().getConfig().enableObjectReuse();
+        enableObjectReuse(records);
         // parse + validate; bad records to the dead letters
         SingleOutputStreamOperator<SequenceStep> parsed = records
                 .process(new ParseSteps(schema(initial, options)), TypeInformation.of(SequenceStep.class))
                 .name("ParseSteps").uid(OperatorIds.PARSE);
+        return train(parsed, eventTime, initial, options, parallelism, loop);
+    }
+
+    /**
+     * Builds the graph on steps that a source made as objects (no text to parse, as the bench's
+     * generator, or a source with its own binary format): each is checked against the schema
+     * ({@link CheckSteps}, bad ones to the dead letters as JSON records), then trained as above,
+     * with the in-job loop and watermarks assigned after the check.
+     */
+    public static Outputs buildFromSteps(DataStream<SequenceStep> steps, Parameters initial, TrainingOptions options,
+            long outOfOrdernessMs, int parallelism) {
+        enableObjectReuse(steps);
+        SingleOutputStreamOperator<SequenceStep> checked = steps
+                .process(new CheckSteps(schema(initial, options)), TypeInformation.of(SequenceStep.class))
+                .name("CheckSteps").uid(OperatorIds.CHECK);
+        return train(checked, EventTime.afterParsing(outOfOrdernessMs), initial, options, parallelism, new InJobLoop());
+    }
+
+    /**
+     * Chained operators pass records on without a deep copy: every operator here emits new
+     * records and copies what it keeps (rings, states), and none modifies its input. The copies
+     * were 3-4% of the source thread (SequenceStep, RawStep) and of each forward thread.
+     */
+    private static void enableObjectReuse(DataStream<?> input) {
+        input.getExecutionEnvironment().getConfig().enableObjectReuse();
+    }
+
+    /** The graph from checked steps on: event time, forward, backward, update, loop. */
+    private static Outputs train(SingleOutputStreamOperator<SequenceStep> parsed, EventTime eventTime,
+            Parameters initial, TrainingOptions options, int parallelism, ParameterLoop loop) {
         // event time, bucket-aligned watermarks (unless the source assigned them)
         SingleOutputStreamOperator<SequenceStep> timed = eventTime.atSource() ? parsed : parsed
                 .assignTimestampsAndWatermarks(BucketWatermarks.strategy(options.bucketMs(), eventTime.outOfOrdernessMs()))

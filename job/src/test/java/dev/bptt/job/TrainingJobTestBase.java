@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -124,6 +125,25 @@ abstract class TrainingJobTestBase {
         env.setParallelism(sourceParallelism);
         TrainingJob.Outputs outputs = TrainingJob.build(TrainingJob.records(source.apply(env)), initial, options, 0,
                 parallelism);
+        return start(env, outputs);
+    }
+
+    /**
+     * Runs the job on step objects ({@link TrainingJob#buildFromSteps}: checked, not parsed), from
+     * a collection source (parallelism 1).
+     */
+    static JobOutput runStepObjects(List<SequenceStep> steps, Parameters initial, TrainingOptions options,
+            int parallelism) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        DataStream<SequenceStep> source = env.fromData(TypeInformation.of(SequenceStep.class), steps.toArray(SequenceStep[]::new));
+        return start(env, TrainingJob.buildFromSteps(source, initial, options, 0, parallelism)).await();
+    }
+
+    /** Starts the job built on {@code env}, draining its three outputs. */
+    private static RunningJob start(StreamExecutionEnvironment env, TrainingJob.Outputs outputs) throws Exception {
         CloseableIterator<ParameterVersion> versions = outputs.versions().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = outputs.deadLetters().collectAsync();
         CloseableIterator<Prediction> predictions = outputs.predictions().collectAsync();

@@ -3,11 +3,11 @@ package dev.bptt.bench.e2e;
 import org.apache.flink.api.common.functions.MapFunction;
 
 /**
- * Passes the source's lines on unchanged and notes when each arrived. Runs at parallelism 1
- * chained to the source, so the n-th line it sees is record n of the input and the time is when
+ * Passes the source's records (lines or steps) on unchanged and notes when each arrived. Runs at parallelism 1
+ * chained to the source, so the n-th record it sees is record n of the input and the time is when
  * the source emitted it.
  */
-public final class ArrivalStamp implements MapFunction<String, String> {
+public final class ArrivalStamp<T> implements MapFunction<T, T> {
 
     private final String runId;
     private transient RunClock clock;
@@ -18,11 +18,11 @@ public final class ArrivalStamp implements MapFunction<String, String> {
     }
 
     @Override
-    public String map(String line) {
+    public T map(T record) {
         if (clock == null) {
             clock = RunClock.of(runId);
         }
         clock.arrived(index++, System.nanoTime());
-        return line;
+        return record;
     }
 }

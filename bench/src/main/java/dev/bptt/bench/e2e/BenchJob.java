@@ -4,8 +4,10 @@ import dev.bptt.job.LocalTraining;
 import dev.bptt.job.TrainingJob;
 import dev.bptt.model.Parameters;
 import dev.bptt.model.TrainingOptions;
+import dev.bptt.steps.SequenceStep;
 import java.nio.file.Path;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
@@ -14,15 +16,23 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * The whole training job ({@link TrainingJob#build}) as {@code bptt train} runs it, with the
+ * The whole training job ({@link TrainingJob#build}, or {@link TrainingJob#buildFromSteps} for
+ * step objects) as {@code bptt train} runs it, with the
  * bench's probes around it: {@link ArrivalStamp} chained to the source, {@link VersionStamp}
  * chained to the versions, dead letters counted, and (for state-size runs) predictions counted,
  * chained to the forward operator. Nothing else is added to the graph.
  */
 public final class BenchJob {
 
-    /** Where the lines come from. */
-    public enum Input { GENERATOR, FILE }
+    /** Where the steps come from. */
+    public enum Input {
+        /** A generator of step objects: no text, the job checks them ({@link TrainingJob#buildFromSteps}). */
+        STEPS,
+        /** A generator of JSON lines, parsed by the job. */
+        GENERATOR,
+        /** A JSONL file, read and parsed by the job. */
+        FILE
+    }
 
     /**
      * @param file the steps file (for {@link Input#FILE})
@@ -36,10 +46,18 @@ public final class BenchJob {
     /** Adds the job to {@code env}. */
     public static void build(StreamExecutionEnvironment env, Spec spec) {
         env.setParallelism(1);
-        DataStream<String> lines = env.fromSource(source(spec), WatermarkStrategy.noWatermarks(), "steps")
-                .map(new ArrivalStamp(spec.runId()), Types.STRING).name("ArrivalStamp");
-        TrainingJob.Outputs out = TrainingJob.build(TrainingJob.records(lines), spec.initial(), spec.options(), 0,
-                spec.parallelism());
+        TrainingJob.Outputs out;
+        if (spec.input() == Input.STEPS) {
+            TypeInformation<SequenceStep> type = TypeInformation.of(SequenceStep.class);
+            DataStream<SequenceStep> steps = env.fromSource(new DataGeneratorSource<>(spec.workload()::step,
+                    spec.workload().records(), type), WatermarkStrategy.noWatermarks(), "steps")
+                    .map(new ArrivalStamp<SequenceStep>(spec.runId()), type).name("ArrivalStamp");
+            out = TrainingJob.buildFromSteps(steps, spec.initial(), spec.options(), 0, spec.parallelism());
+        } else {
+            DataStream<String> lines = env.fromSource(source(spec), WatermarkStrategy.noWatermarks(), "steps")
+                    .map(new ArrivalStamp<String>(spec.runId()), Types.STRING).name("ArrivalStamp");
+            out = TrainingJob.build(TrainingJob.records(lines), spec.initial(), spec.options(), 0, spec.parallelism());
+        }
         out.versions().map(new VersionStamp(spec.runId()), Types.LONG).name("VersionStamp")
                 .sinkTo(new DiscardingSink<>()).name("versions");
         out.deadLetters().map(new Tally<>(spec.runId(), Tally.What.DEAD_LETTERS), Types.BOOLEAN)

@@ -69,7 +69,9 @@ public final class JobBenchmark implements Callable<Integer> {
     int staleness;
     @Option(names = "--parallelism", defaultValue = "2")
     int parallelism;
-    @Option(names = "--inputs", defaultValue = "generator,file", split = ",", description = "generator, file.")
+    @Option(names = "--inputs", defaultValue = "steps,file", split = ",", description = "steps (a generator of step "
+            + "objects, no text to parse: what PyTorch's loop starts from), generator (of JSON lines), file (JSONL); "
+            + "default: ${DEFAULT-VALUE}.")
     List<String> inputs;
     @Option(names = "--warmup", defaultValue = "0.25", description = "Fraction of the updates counted as start-up.")
     double warmup;
