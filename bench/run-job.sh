@@ -2,8 +2,10 @@
 # End-to-end benchmark of the whole training job against PyTorch and a plain loop, in one run:
 #   1. builds the project (mvn -B -DskipTests package, whole reactor; never install),
 #   2. runs dev.bptt.bench.e2e.JobBenchmark: the job on an embedded MiniCluster at parallelism 2
-#      (1,000 keys x 256 steps, input 16, hidden 64, output 4, mse at every step, TBPTT(32, 32),
-#      float64, SGD), fed by the generator source and by a JSONL steps file; then the same work in
+#      (1,000 keys x 1,024 steps, input 16, hidden 64, output 4, mse at every step, TBPTT(32, 32),
+#      buckets of 32 steps: one update per window as PyTorch, float64, SGD), fed by a generator of
+#      step objects (no text, as PyTorch starts from tensors) and by a JSONL steps file (parsed);
+#      each run once for the JIT, then measured over its second half; then the same work in
 #      a plain loop on 1 and 2 threads, with the per-key kernels (ReferenceTrainer) and with the
 #      operators' batched kernels (BatchedTrainer), no Flink;
 #      then the state per key on RocksDB at 1,000 / 10,000 / 100,000 keys (small model),
@@ -27,7 +29,7 @@ while [[ $# -gt 0 ]]; do
     --quick) bench_args+=(--keys 300 --steps 128 --state-keys 1000,10000 --plain-repeats 1); torch_args=(--seconds 1 --repeats 1) ;;
     --out) out="$2"; shift ;;
     --) shift; bench_args+=("$@"); break ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "run-job: unknown option $1" >&2; exit 2 ;;
   esac
   shift

@@ -52,7 +52,8 @@ public final class JobBenchmark implements Callable<Integer> {
     int output;
     @Option(names = "--keys", defaultValue = "1000")
     int keys;
-    @Option(names = "--steps", defaultValue = "256", description = "Steps per key, a multiple of k1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "1024", description = "Steps per key, a multiple of k1 (default: "
+            + "${DEFAULT-VALUE}: long enough that the second half runs past the JIT's warm-up).")
     int steps;
     @Option(names = "--k1", defaultValue = "32")
     int k1;
@@ -73,7 +74,8 @@ public final class JobBenchmark implements Callable<Integer> {
             + "objects, no text to parse: what PyTorch's loop starts from), generator (of JSON lines), file (JSONL); "
             + "default: ${DEFAULT-VALUE}.")
     List<String> inputs;
-    @Option(names = "--warmup", defaultValue = "0.25", description = "Fraction of the updates counted as start-up.")
+    @Option(names = "--warmup", defaultValue = "0.5", description = "Fraction of the updates counted as start-up "
+            + "(default: ${DEFAULT-VALUE}; C2 still compiles the job's paths 10-15 s into a run on 2 cores).")
     double warmup;
     @Option(names = "--warmup-run", defaultValue = "true", negatable = true, fallbackValue = "true",
             description = "Before each measured run the same run once, discarded: the JIT compiles Flink's and our "
