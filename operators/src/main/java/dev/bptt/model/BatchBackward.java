@@ -127,8 +127,7 @@ public final class BatchBackward {
             int[] lossTerms) {
         final int o = shape.outputSize();
         final int h = shape.hiddenSize();
-        LaneCell.biasRows(w.readoutBias.data, null, yt, o, n);
-        Kernels.laneMultAdd(w.readoutWeight, out, 0, n, yt, 0, n, n);
+        Kernels.laneBiasMult2(w.readoutBias.data, null, w.readoutWeight, out, 0, n, null, null, 0, 0, yt, 0, n, n);
         boolean any = false;
         for (int b = 0; b < n; b++) {
             StepRing ring = rings[b];

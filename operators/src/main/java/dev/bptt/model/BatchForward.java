@@ -55,8 +55,7 @@ public final class BatchForward {
         cell.forward(w, xt, this.st, out, n);
         fromLanes(out, st, n, states, 0, st);
         if (predictions != null) {
-            LaneCell.biasRows(w.readoutBias.data, null, yt, outputs, n);
-            Kernels.laneMultAdd(w.readoutWeight, out, 0, n, yt, 0, n, n);
+            Kernels.laneBiasMult2(w.readoutBias.data, null, w.readoutWeight, out, 0, n, null, null, 0, 0, yt, 0, n, n);
             fromLanes(yt, outputs, n, predictions, 0, outputs);
         }
     }

@@ -174,6 +174,25 @@ public final class Kernels {
     }
 
     /**
+     * Feature-major {@code YT = bias + A XT + B HT} for n keys, written (not accumulated):
+     * {@code yt[yOff + r * ldy + b] = (bi[r] + bh[r]) + sum_k A[r,k] xt[xOff + k * ldx + b]
+     * + sum_k B[r,k] ht[hOff + k * ldh + b]}; bh may be null (bias bi[r]), B may be null (no
+     * second product). The same numbers as filling the bias rows and calling {@link #laneMultAdd}
+     * for A, then for B, in one pass; keys are independent lanes. Modifies yt.
+     */
+    public static void laneBiasMult2(double[] bi, double[] bh, DMatrixRMaj a, double[] xt, int xOff, int ldx,
+            DMatrixRMaj b, double[] ht, int hOff, int ldh, double[] yt, int yOff, int ldy, int n) {
+        if (b != null && b.numRows != a.numRows) {
+            throw new IllegalArgumentException("row counts differ: " + a.numRows + " and " + b.numRows);
+        }
+        if (VECTOR) {
+            VectorKernels.laneBiasMult2(bi, bh, a, xt, xOff, ldx, b, ht, hOff, ldh, yt, yOff, ldy, n);
+        } else {
+            ScalarKernels.laneBiasMult2(bi, bh, a, xt, xOff, ldx, b, ht, hOff, ldh, yt, yOff, ldy, n);
+        }
+    }
+
+    /**
      * Feature-major {@code Y += V W} for n keys: {@code yt[yOff + c * ldy + b] += sum_r W[r,c]
      * vt[vOff + r * ldv + b]}; keys are independent lanes. Modifies yt.
      */

@@ -83,9 +83,8 @@ abstract class LaneCell {
         @Override
         void forward(Parameters w, double[] xt, double[] st, double[] out, int n) {
             checkBatch(n);
-            biasRows(w.biasIh.data, w.biasHh.data, out, hidden, n);
-            Kernels.laneMultAdd(w.weightIh, xt, 0, n, out, 0, n, n);
-            Kernels.laneMultAdd(w.weightHh, st, 0, n, out, 0, n, n);
+            Kernels.laneBiasMult2(w.biasIh.data, w.biasHh.data, w.weightIh, xt, 0, n, w.weightHh, st, 0, n, out, 0,
+                    n, n);
             Kernels.tanhInPlace(out, 0, hidden * n);
             System.arraycopy(out, 0, h, 0, hidden * n);
         }
@@ -125,10 +124,8 @@ abstract class LaneCell {
         void forward(Parameters w, double[] xt, double[] st, double[] out, int n) {
             checkBatch(n);
             final int hn = hidden * n;
-            biasRows(w.biasIh.data, null, gi, 3 * hidden, n);
-            biasRows(w.biasHh.data, null, gh, 3 * hidden, n);
-            Kernels.laneMultAdd(w.weightIh, xt, 0, n, gi, 0, n, n);
-            Kernels.laneMultAdd(w.weightHh, st, 0, n, gh, 0, n, n);
+            Kernels.laneBiasMult2(w.biasIh.data, null, w.weightIh, xt, 0, n, null, null, 0, 0, gi, 0, n, n);
+            Kernels.laneBiasMult2(w.biasHh.data, null, w.weightHh, st, 0, n, null, null, 0, 0, gh, 0, n, n);
             for (int i = 0; i < 2 * hn; i++) {
                 rz[i] = gi[i] + gh[i];
             }
@@ -180,9 +177,8 @@ abstract class LaneCell {
         void forward(Parameters w, double[] xt, double[] st, double[] out, int n) {
             checkBatch(n);
             final int hn = hidden * n;
-            biasRows(w.biasIh.data, w.biasHh.data, a, 4 * hidden, n);
-            Kernels.laneMultAdd(w.weightIh, xt, 0, n, a, 0, n, n);
-            Kernels.laneMultAdd(w.weightHh, st, 0, n, a, 0, n, n);
+            Kernels.laneBiasMult2(w.biasIh.data, w.biasHh.data, w.weightIh, xt, 0, n, w.weightHh, st, 0, n, a, 0, n,
+                    n);
             Kernels.sigmoidInPlace(a, 0, 2 * hn);
             Kernels.tanhInPlace(a, 2 * hn, hn);
             Kernels.sigmoidInPlace(a, 3 * hn, hn);

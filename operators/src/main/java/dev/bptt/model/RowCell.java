@@ -19,6 +19,7 @@ abstract class RowCell {
     protected final int capacity;
     /** Feature-major scratch for the lane products: an operand (K x n) and the sums (G x n). */
     private final double[] laneIn;
+    private final double[] laneIn2;
     private final double[] laneOut;
 
     RowCell(ModelShape shape, int capacity) {
@@ -30,6 +31,7 @@ abstract class RowCell {
         this.gateRows = shape.gateRows();
         this.capacity = capacity;
         this.laneIn = new double[Math.max(shape.inputSize(), shape.hiddenSize()) * capacity];
+        this.laneIn2 = new double[shape.hiddenSize() * capacity];
         this.laneOut = new double[gateRows * capacity];
     }
 
@@ -107,6 +109,33 @@ abstract class RowCell {
         BatchForward.fromLanes(laneOut, rows, n, y, yOff, yStride);
     }
 
+    /**
+     * {@code y_b = (bi + bh) + A x_b (+ B h_b)} for n rows, y_b at {@code yOff + b * yStride}
+     * (written; bh and B may be null): the same numbers as filling y with the bias and calling
+     * {@link #preact}. With at least a vector's width of rows, one fused lane product
+     * ({@link Kernels#laneBiasMult2}) between transposes, so y is not transposed in.
+     */
+    final void biasPreact(double[] bi, double[] bh, DMatrixRMaj a, double[] x, int xOff, int xStride, DMatrixRMaj b,
+            double[] h, int hOff, int hStride, double[] y, int yOff, int yStride, int n) {
+        final int rows = a.numRows;
+        if (!Kernels.VECTOR || n < Kernels.lanes()) {
+            for (int k = 0; k < n; k++) {
+                int yb = yOff + k * yStride;
+                for (int j = 0; j < rows; j++) {
+                    y[yb + j] = bh == null ? bi[j] : bi[j] + bh[j];
+                }
+            }
+            preact(a, x, xOff, xStride, b, h, hOff, hStride, y, yOff, yStride, n);
+            return;
+        }
+        BatchForward.toLanes(x, xOff, xStride, a.numCols, n, laneIn);
+        if (b != null) {
+            BatchForward.toLanes(h, hOff, hStride, b.numCols, n, laneIn2);
+        }
+        Kernels.laneBiasMult2(bi, bh, a, laneIn, 0, n, b, laneIn2, 0, n, laneOut, 0, n, n);
+        BatchForward.fromLanes(laneOut, rows, n, y, yOff, yStride);
+    }
+
     /** rows[off + b * width + j] = bi[j] + bh[j] for b < n. */
     static void biasSum(double[] bi, double[] bh, double[] rows, int off, int width, int n) {
         for (int j = 0; j < width; j++) {
@@ -131,8 +160,8 @@ abstract class RowCell {
                 double[] sOut, int row0, int n) {
             checkBatch(row0, n);
             final int o = row0 * hidden;
-            biasSum(w.biasIh.data, w.biasHh.data, sOut, o, hidden, n);
-            preact(w.weightIh, x, xOff, xStride, w.weightHh, s, sOff, sStride, sOut, o, hidden, n);
+            biasPreact(w.biasIh.data, w.biasHh.data, w.weightIh, x, xOff, xStride, w.weightHh, s, sOff, sStride, sOut,
+                    o, hidden, n);
             Kernels.tanhInPlace(sOut, o, n * hidden);
             System.arraycopy(sOut, o, h, o, n * hidden);
         }
@@ -176,12 +205,8 @@ abstract class RowCell {
             checkBatch(row0, n);
             final int g = 3 * hidden;
             final int h2 = 2 * hidden;
-            for (int b = row0; b < row0 + n; b++) {
-                System.arraycopy(w.biasIh.data, 0, gi, b * g, g);
-                System.arraycopy(w.biasHh.data, 0, gh, b * g, g);
-            }
-            preact(w.weightIh, x, xOff, xStride, null, null, 0, 0, gi, row0 * g, g, n);
-            preact(w.weightHh, s, sOff, sStride, null, null, 0, 0, gh, row0 * g, g, n);
+            biasPreact(w.biasIh.data, null, w.weightIh, x, xOff, xStride, null, null, 0, 0, gi, row0 * g, g, n);
+            biasPreact(w.biasHh.data, null, w.weightHh, s, sOff, sStride, null, null, 0, 0, gh, row0 * g, g, n);
             for (int b = row0; b < row0 + n; b++) {
                 for (int j = 0; j < h2; j++) {
                     rz[b * h2 + j] = gi[b * g + j] + gh[b * g + j];
@@ -251,8 +276,8 @@ abstract class RowCell {
             checkBatch(row0, n);
             final int g4 = 4 * hidden;
             final int s2 = 2 * hidden;
-            biasSum(w.biasIh.data, w.biasHh.data, a, row0 * g4, g4, n);
-            preact(w.weightIh, x, xOff, xStride, w.weightHh, s, sOff, sStride, a, row0 * g4, g4, n);
+            biasPreact(w.biasIh.data, w.biasHh.data, w.weightIh, x, xOff, xStride, w.weightHh, s, sOff, sStride, a,
+                    row0 * g4, g4, n);
             for (int b = row0; b < row0 + n; b++) {
                 Kernels.sigmoidInPlace(a, b * g4, 2 * hidden);
                 Kernels.tanhInPlace(a, b * g4 + 2 * hidden, hidden);

@@ -128,6 +128,20 @@ final class ScalarKernels {
         }
     }
 
+    static void laneBiasMult2(double[] bi, double[] bh, DMatrixRMaj a, double[] xt, int xOff, int ldx, DMatrixRMaj b,
+            double[] ht, int hOff, int ldh, double[] yt, int yOff, int ldy, int n) {
+        for (int r = 0; r < a.numRows; r++) {
+            double bias = bh == null ? bi[r] : bi[r] + bh[r];
+            for (int k = 0; k < n; k++) {
+                yt[yOff + r * ldy + k] = bias;
+            }
+        }
+        laneMultAdd(a, xt, xOff, ldx, yt, yOff, ldy, n);
+        if (b != null) {
+            laneMultAdd(b, ht, hOff, ldh, yt, yOff, ldy, n);
+        }
+    }
+
     static void laneMultTransAdd(DMatrixRMaj w, double[] vt, int vOff, int ldv, double[] yt, int yOff, int ldy,
             int n) {
         final int rows = w.numRows;

@@ -537,6 +537,151 @@ final class VectorKernels {
         }
     }
 
+    /**
+     * Feature-major {@code YT = bias + A XT + B HT}, written (not accumulated):
+     * {@code yt[yOff + r * ldy + b] = (bi[r] + bh[r]) + sum_k A[r,k] xt[xOff + k * ldx + b]
+     * + sum_k B[r,k] ht[hOff + k * ldh + b]} for rows r of A and keys b < n; bh may be null (the
+     * bias is bi[r]), B may be null (no second product). Per element one fma chain: the bias,
+     * then A's k in order, then B's k in order - the same bits as filling the bias rows and
+     * calling {@link #laneMultAdd} for A, then for B. Keys are lanes and never mix. Modifies yt.
+     */
+    static void laneBiasMult2(double[] bi, double[] bh, DMatrixRMaj a, double[] xt, int xOff, int ldx, DMatrixRMaj bm,
+            double[] ht, int hOff, int ldh, double[] yt, int yOff, int ldy, int n) {
+        final int rows = a.numRows;
+        final int ka = a.numCols;
+        final int kb = bm == null ? 0 : bm.numCols;
+        final double[] bd = bm == null ? a.data : bm.data;
+        final int rows4 = rows & ~3;
+        final int n4 = n / (4 * L) * (4 * L);
+        for (int i = 0; i < rows4; i += 4) {
+            double b0 = bh == null ? bi[i] : bi[i] + bh[i];
+            double b1 = bh == null ? bi[i + 1] : bi[i + 1] + bh[i + 1];
+            double b2 = bh == null ? bi[i + 2] : bi[i + 2] + bh[i + 2];
+            double b3 = bh == null ? bi[i + 3] : bi[i + 3] + bh[i + 3];
+            for (int b = 0; b < n4; b += 4 * L) {
+                biasBlock4x4(b0, b1, b2, b3, a.data, ka, i, xt, xOff + b, ldx, bd, kb, ht, hOff + b, ldh, yt,
+                        yOff + i * ldy + b, ldy);
+            }
+        }
+        // What the blocks leave (lanes past the 4-vector blocks, rows past the 4-row blocks): the
+        // bias, then the general products, the same chain per element.
+        if (n4 < n) {
+            for (int r = 0; r < rows; r++) {
+                double bias = bh == null ? bi[r] : bi[r] + bh[r];
+                java.util.Arrays.fill(yt, yOff + r * ldy + n4, yOff + r * ldy + n, bias);
+            }
+            lanes(a.data, 0, rows, ka, ka, 1, xt, xOff + n4, ldx, yt, yOff + n4, ldy, n - n4);
+            if (bm != null) {
+                lanes(bd, 0, rows, kb, kb, 1, ht, hOff + n4, ldh, yt, yOff + n4, ldy, n - n4);
+            }
+        }
+        if (rows4 < rows && n4 > 0) {
+            for (int r = rows4; r < rows; r++) {
+                double bias = bh == null ? bi[r] : bi[r] + bh[r];
+                java.util.Arrays.fill(yt, yOff + r * ldy, yOff + r * ldy + n4, bias);
+            }
+            lanes(a.data, rows4, rows, ka, ka, 1, xt, xOff, ldx, yt, yOff, ldy, n4);
+            if (bm != null) {
+                lanes(bd, rows4, rows, kb, kb, 1, ht, hOff, ldh, yt, yOff, ldy, n4);
+            }
+        }
+    }
+
+    /**
+     * Rows i..i+3 x 4 vectors of keys of {@link #laneBiasMult2}: 16 sums in registers, started
+     * from the rows' biases, over A's inner dimension and then B's (kb may be 0); stored once.
+     */
+    private static void biasBlock4x4(double bias0, double bias1, double bias2, double bias3, double[] ad, int ka,
+            int i, double[] xt, int x0, int ldx, double[] bd, int kb, double[] ht, int h0, int ldh, double[] yt,
+            int y0, int ldy) {
+        DoubleVector p00 = DoubleVector.broadcast(SPECIES, bias0);
+        DoubleVector p01 = p00;
+        DoubleVector p02 = p00;
+        DoubleVector p03 = p00;
+        DoubleVector p10 = DoubleVector.broadcast(SPECIES, bias1);
+        DoubleVector p11 = p10;
+        DoubleVector p12 = p10;
+        DoubleVector p13 = p10;
+        DoubleVector p20 = DoubleVector.broadcast(SPECIES, bias2);
+        DoubleVector p21 = p20;
+        DoubleVector p22 = p20;
+        DoubleVector p23 = p20;
+        DoubleVector p30 = DoubleVector.broadcast(SPECIES, bias3);
+        DoubleVector p31 = p30;
+        DoubleVector p32 = p30;
+        DoubleVector p33 = p30;
+        for (int k = 0, w0 = i * ka; k < ka; k++, w0++) {
+            int xk = x0 + k * ldx;
+            DoubleVector x0v = DoubleVector.fromArray(SPECIES, xt, xk);
+            DoubleVector x1v = DoubleVector.fromArray(SPECIES, xt, xk + L);
+            DoubleVector x2v = DoubleVector.fromArray(SPECIES, xt, xk + 2 * L);
+            DoubleVector x3v = DoubleVector.fromArray(SPECIES, xt, xk + 3 * L);
+            DoubleVector s = DoubleVector.broadcast(SPECIES, ad[w0]);
+            p00 = s.fma(x0v, p00);
+            p01 = s.fma(x1v, p01);
+            p02 = s.fma(x2v, p02);
+            p03 = s.fma(x3v, p03);
+            s = DoubleVector.broadcast(SPECIES, ad[w0 + ka]);
+            p10 = s.fma(x0v, p10);
+            p11 = s.fma(x1v, p11);
+            p12 = s.fma(x2v, p12);
+            p13 = s.fma(x3v, p13);
+            s = DoubleVector.broadcast(SPECIES, ad[w0 + 2 * ka]);
+            p20 = s.fma(x0v, p20);
+            p21 = s.fma(x1v, p21);
+            p22 = s.fma(x2v, p22);
+            p23 = s.fma(x3v, p23);
+            s = DoubleVector.broadcast(SPECIES, ad[w0 + 3 * ka]);
+            p30 = s.fma(x0v, p30);
+            p31 = s.fma(x1v, p31);
+            p32 = s.fma(x2v, p32);
+            p33 = s.fma(x3v, p33);
+        }
+        for (int k = 0, w0 = i * kb; k < kb; k++, w0++) {
+            int xk = h0 + k * ldh;
+            DoubleVector x0v = DoubleVector.fromArray(SPECIES, ht, xk);
+            DoubleVector x1v = DoubleVector.fromArray(SPECIES, ht, xk + L);
+            DoubleVector x2v = DoubleVector.fromArray(SPECIES, ht, xk + 2 * L);
+            DoubleVector x3v = DoubleVector.fromArray(SPECIES, ht, xk + 3 * L);
+            DoubleVector s = DoubleVector.broadcast(SPECIES, bd[w0]);
+            p00 = s.fma(x0v, p00);
+            p01 = s.fma(x1v, p01);
+            p02 = s.fma(x2v, p02);
+            p03 = s.fma(x3v, p03);
+            s = DoubleVector.broadcast(SPECIES, bd[w0 + kb]);
+            p10 = s.fma(x0v, p10);
+            p11 = s.fma(x1v, p11);
+            p12 = s.fma(x2v, p12);
+            p13 = s.fma(x3v, p13);
+            s = DoubleVector.broadcast(SPECIES, bd[w0 + 2 * kb]);
+            p20 = s.fma(x0v, p20);
+            p21 = s.fma(x1v, p21);
+            p22 = s.fma(x2v, p22);
+            p23 = s.fma(x3v, p23);
+            s = DoubleVector.broadcast(SPECIES, bd[w0 + 3 * kb]);
+            p30 = s.fma(x0v, p30);
+            p31 = s.fma(x1v, p31);
+            p32 = s.fma(x2v, p32);
+            p33 = s.fma(x3v, p33);
+        }
+        p00.intoArray(yt, y0);
+        p01.intoArray(yt, y0 + L);
+        p02.intoArray(yt, y0 + 2 * L);
+        p03.intoArray(yt, y0 + 3 * L);
+        p10.intoArray(yt, y0 + ldy);
+        p11.intoArray(yt, y0 + ldy + L);
+        p12.intoArray(yt, y0 + ldy + 2 * L);
+        p13.intoArray(yt, y0 + ldy + 3 * L);
+        p20.intoArray(yt, y0 + 2 * ldy);
+        p21.intoArray(yt, y0 + 2 * ldy + L);
+        p22.intoArray(yt, y0 + 2 * ldy + 2 * L);
+        p23.intoArray(yt, y0 + 2 * ldy + 3 * L);
+        p30.intoArray(yt, y0 + 3 * ldy);
+        p31.intoArray(yt, y0 + 3 * ldy + L);
+        p32.intoArray(yt, y0 + 3 * ldy + 2 * L);
+        p33.intoArray(yt, y0 + 3 * ldy + 3 * L);
+    }
+
     /** Rows i..i+3 of W x 4 vectors of keys: 16 sums in registers over the inner dimension. */
     private static void block4x4(double[] wd, int inner, int i, double[] xt, int x0, int ldx, double[] yt, int y0,
             int ldy) {

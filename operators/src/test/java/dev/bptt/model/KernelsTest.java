@@ -246,6 +246,85 @@ class KernelsTest {
     }
 
     @Test
+    void laneBiasMult2IsBiasPlusTwoProductsAndKeepsKeysApart() {
+        for (int n : new int[] {1, 2, 7, 8, 9, 31, 32, 33, 64, 67}) {
+            for (int rows : new int[] {1, 3, 4, 5, 16, 67}) {
+                for (int ka : new int[] {1, 9, 16}) {
+                    for (int kb : new int[] {0, 5, 64}) {
+                        DMatrixRMaj a = matrix(rows, ka);
+                        DMatrixRMaj b = kb == 0 ? null : matrix(rows, kb);
+                        double[] bi = vector(rows);
+                        double[] bh = kb % 2 == 0 ? vector(rows) : null;
+                        int ld = n + 3;
+                        double[] xt = vector(ka * ld + 1);
+                        double[] ht = vector(Math.max(kb, 1) * ld + 2);
+                        // A naive double loop: bias, then the sums in k order.
+                        double[] naive = new double[rows * ld + 2];
+                        double[] scale = new double[naive.length];
+                        for (int r = 0; r < rows; r++) {
+                            for (int key = 0; key < n; key++) {
+                                double y = bh == null ? bi[r] : bi[r] + bh[r];
+                                double size = Math.abs(y);
+                                for (int k = 0; k < ka; k++) {
+                                    y += a.get(r, k) * xt[1 + k * ld + key];
+                                    size += Math.abs(a.get(r, k) * xt[1 + k * ld + key]);
+                                }
+                                for (int k = 0; k < kb; k++) {
+                                    y += b.get(r, k) * ht[2 + k * ld + key];
+                                    size += Math.abs(b.get(r, k) * ht[2 + k * ld + key]);
+                                }
+                                naive[2 + r * ld + key] = y;
+                                scale[2 + r * ld + key] = size;
+                            }
+                        }
+                        double[] vy = vector(naive.length);
+                        double[] sy = vy.clone();
+                        double[] unfused = vy.clone();
+                        VectorKernels.laneBiasMult2(bi, bh, a, xt, 1, ld, b, ht, 2, ld, vy, 2, ld, n);
+                        ScalarKernels.laneBiasMult2(bi, bh, a, xt, 1, ld, b, ht, 2, ld, sy, 2, ld, n);
+                        for (int r = 0; r < rows; r++) {
+                            for (int key = 0; key < n; key++) {
+                                unfused[2 + r * ld + key] = bh == null ? bi[r] : bi[r] + bh[r];
+                            }
+                        }
+                        VectorKernels.laneMultAdd(a, xt, 1, ld, unfused, 2, ld, n);
+                        if (b != null) {
+                            VectorKernels.laneMultAdd(b, ht, 2, ld, unfused, 2, ld, n);
+                        }
+                        for (int r = 0; r < rows; r++) {
+                            for (int key = 0; key < n; key++) {
+                                int i = 2 + r * ld + key;
+                                assertThat(Math.abs(vy[i] - naive[i])).as("vector n %d rows %d ka %d kb %d", n, rows,
+                                        ka, kb).isLessThanOrEqualTo(TOLERANCE * Math.max(scale[i], 1.0));
+                                assertThat(Math.abs(sy[i] - naive[i])).as("scalar").isLessThanOrEqualTo(
+                                        TOLERANCE * Math.max(scale[i], 1.0));
+                                // Bit for bit the unfused sequence (bias rows, then laneMultAdd twice).
+                                assertThat(vy[i]).isEqualTo(unfused[i]);
+                            }
+                            // Columns past n are not touched.
+                            assertThat(vy[2 + r * ld + n]).isEqualTo(unfused[2 + r * ld + n]);
+                        }
+                        // The last key alone gets the same bits as inside the batch.
+                        double[] xAlone = new double[ka];
+                        double[] hAlone = new double[Math.max(kb, 1)];
+                        for (int k = 0; k < ka; k++) {
+                            xAlone[k] = xt[1 + k * ld + n - 1];
+                        }
+                        for (int k = 0; k < kb; k++) {
+                            hAlone[k] = ht[2 + k * ld + n - 1];
+                        }
+                        double[] yAlone = new double[rows];
+                        VectorKernels.laneBiasMult2(bi, bh, a, xAlone, 0, 1, b, hAlone, 0, 1, yAlone, 0, 1, 1);
+                        for (int r = 0; r < rows; r++) {
+                            assertThat(yAlone[r]).isEqualTo(vy[2 + r * ld + n - 1]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void elementFunctionsMatchJavaMathAndTheirScalarTwins() {
         double worstTanh = 0;
         double worstSigmoid = 0;
