@@ -6,7 +6,9 @@ import java.util.function.LongFunction;
 /**
  * The backward pass of the TBPTT windows of n keys that close together, as one recursion over
  * matrix-matrix products (see {@link TbpttWindow} for the math): at each step, from the newest
- * down, the keys' steps are recomputed together from their stored (x, s_{t-1}), the readout's
+ * down, the keys' steps are recomputed together from their stored (x, s_{t-1}) (for the Elman
+ * cell only the newest: its backward needs only s_t, which the next step stored as its s_{t-1},
+ * exactly as the forward pass computed it), the readout's
  * and the cell's vector-Jacobian products run with the keys as vector lanes ({@link LaneCell}),
  * and the parameter gradient takes {@code dW += A^T X} over the keys. A key's loss and
  * {@code dL/ds} chain are the same whatever else is in the batch, and equal to
@@ -24,12 +26,14 @@ public final class BatchBackward {
     private final Loss loss;
     private final LaneCell cell;
     private final int capacity;
-    /** The step's inputs and previous states, key-major (n x I, n x S). */
+    /** The step's inputs and previous states, key-major (n x I, n x S); sPrevNext: the step after's. */
     private final double[] x;
-    private final double[] sPrev;
-    /** The same, feature-major (I x n, S x n). */
+    private double[] sPrev;
+    private double[] sPrevNext;
+    /** The same, feature-major (I x n, S x n); stNext: s_{t-1} of the step after (= its s_t). */
     private final double[] xt;
-    private final double[] st;
+    private double[] st;
+    private double[] stNext;
     /** Recomputed s_t (S x n), its h key-major (n x H). */
     private final double[] out;
     private final double[] hKey;
@@ -53,8 +57,10 @@ public final class BatchBackward {
         int o = shape.outputSize();
         this.x = new double[capacity * in];
         this.sPrev = new double[capacity * st];
+        this.sPrevNext = new double[capacity * st];
         this.xt = new double[capacity * in];
         this.st = new double[capacity * st];
+        this.stNext = new double[capacity * st];
         this.out = new double[capacity * st];
         this.hKey = new double[capacity * shape.hiddenSize()];
         this.yt = new double[capacity * o];
@@ -102,11 +108,18 @@ public final class BatchBackward {
                 System.arraycopy(rings[b].inputs, slot * in, x, b * in, in);
                 System.arraycopy(rings[b].states, slot * stSize, sPrev, b * stSize, stSize);
             }
-            BatchForward.toLanes(x, 0, in, in, n, xt);
             BatchForward.toLanes(sPrev, 0, stSize, stSize, n, st);
-            cell.forward(w, xt, st, out, n);
+            // s_t is the next step's stored s_{t-1}: what the forward pass computed, no recompute
+            boolean known = i < size - 1 && cell.backwardNeedsOnlyTheState();
+            if (known) {
+                System.arraycopy(stNext, 0, out, 0, stSize * n);
+                cell.forwardKnown(out, n);
+            } else {
+                BatchForward.toLanes(x, 0, in, in, n, xt);
+                cell.forward(w, xt, st, out, n);
+            }
             if (i >= firstCounted) {
-                readoutBackward(rings, i, n, w, grad, lossSums, lossTerms);
+                readoutBackward(rings, i, n, w, grad, lossSums, lossTerms, known ? sPrevNext : null, stSize);
             }
             cell.backward(w, st, ds, dsPrev, aIh, aHh, n);
             Kernels.outerAddLanes(grad.weightIh, aIh, 0, n, x, 0, in, n);
@@ -116,15 +129,26 @@ public final class BatchBackward {
             double[] swap = ds;
             ds = dsPrev;
             dsPrev = swap;
+            swap = stNext;
+            stNext = st;
+            st = swap;
+            swap = sPrevNext;
+            sPrevNext = sPrev;
+            sPrev = swap;
         }
         for (int b = 0; b < n; b++) {
             rings[b].pendingLoss = 0;
         }
     }
 
-    /** The loss terms of step i and their direct terms: ds += W_out^T dy, grad += readout gradient. */
+    /**
+     * The loss terms of step i and their direct terms: ds += W_out^T dy, grad += readout gradient.
+     *
+     * @param hKnown h_t of the keys, key-major with stride {@code ldh} (the cell's state when that
+     *     is h), or null to take it from {@code out}
+     */
     private void readoutBackward(StepRing[] rings, int i, int n, Parameters w, Parameters grad, double[] lossSums,
-            int[] lossTerms) {
+            int[] lossTerms, double[] hKnown, int ldh) {
         final int o = shape.outputSize();
         final int h = shape.hiddenSize();
         Kernels.laneBiasMult2(w.readoutBias.data, null, w.readoutWeight, out, 0, n, null, null, 0, 0, yt, 0, n, n);
@@ -152,8 +176,12 @@ public final class BatchBackward {
             return;
         }
         Kernels.laneMultTransAdd(w.readoutWeight, dyt, 0, n, ds, 0, n, n);
-        BatchForward.fromLanes(out, h, n, hKey, 0, h);
-        Kernels.outerAddLanes(grad.readoutWeight, dyt, 0, n, hKey, 0, h, n);
+        if (hKnown == null) {
+            BatchForward.fromLanes(out, h, n, hKey, 0, h);
+            Kernels.outerAddLanes(grad.readoutWeight, dyt, 0, n, hKey, 0, h, n);
+        } else {
+            Kernels.outerAddLanes(grad.readoutWeight, dyt, 0, n, hKnown, 0, ldh, n);
+        }
         Kernels.rowSumsAdd(dyt, 0, n, o, n, grad.readoutBias.data);
     }
 

@@ -64,6 +64,24 @@ abstract class LaneCell {
     abstract void backward(Parameters w, double[] st, double[] ds, double[] dsPrev, double[] aIh, double[] aHh,
             int n);
 
+    /**
+     * True when all {@link #backward} needs of a step's forward pass is its result s_t (the Elman
+     * cell: {@code dL/d(pre) = dL/ds_t (1 - s_t^2)}), so a step whose s_t is known (stored as the
+     * next step's s_{t-1}) need not be recomputed: {@link #forwardKnown} instead of {@link #forward}.
+     */
+    boolean backwardNeedsOnlyTheState() {
+        return false;
+    }
+
+    /**
+     * Takes {@code out} = s_t of n keys (S x n, not modified) as the result of the step that
+     * {@link #backward} runs next, in place of {@link #forward}; requires
+     * {@link #backwardNeedsOnlyTheState()}.
+     */
+    void forwardKnown(double[] out, int n) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " needs its gates: recompute the step");
+    }
+
     /** rows[r * n + b] = bi[r] + bh[r] (bh may be null) for r < rows, b < n. */
     static void biasRows(double[] bi, double[] bh, double[] out, int rows, int n) {
         for (int r = 0; r < rows; r++) {
@@ -86,6 +104,17 @@ abstract class LaneCell {
             Kernels.laneBiasMult2(w.biasIh.data, w.biasHh.data, w.weightIh, xt, 0, n, w.weightHh, st, 0, n, out, 0,
                     n, n);
             Kernels.tanhInPlace(out, 0, hidden * n);
+            System.arraycopy(out, 0, h, 0, hidden * n);
+        }
+
+        @Override
+        boolean backwardNeedsOnlyTheState() {
+            return true;
+        }
+
+        @Override
+        void forwardKnown(double[] out, int n) {
+            checkBatch(n);
             System.arraycopy(out, 0, h, 0, hidden * n);
         }
 
