@@ -2,7 +2,7 @@
 # End-to-end benchmark of the whole training job against PyTorch and a plain loop, in one run:
 #   1. builds the project (mvn -B -DskipTests package, whole reactor; never install),
 #   2. runs dev.bptt.bench.e2e.JobBenchmark: the job on an embedded MiniCluster at parallelism 2
-#      (1,000 keys x 1,024 steps, input 16, hidden 64, output 4, mse at every step, TBPTT(32, 32),
+#      (1,000 keys x 2,048 steps, input 16, hidden 64, output 4, mse at every step, TBPTT(32, 32),
 #      buckets of 32 steps: one update per window as PyTorch, float64, SGD), fed by a generator of
 #      step objects (no text, as PyTorch starts from tensors) and by a JSONL steps file (parsed);
 #      each run once for the JIT, then measured over its second half; then the same work in

@@ -21,11 +21,20 @@ public final class BenchCluster implements AutoCloseable {
     public BenchCluster(int slots, Configuration extra) throws Exception {
         Configuration conf = new Configuration(extra);
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
+        conf.addAll(fromSystemProperties());
         // any free port: benchmarks of other checkouts may run at the same time
         conf.set(RestOptions.BIND_PORT, "0");
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build());
         cluster.start();
+    }
+
+    /** Flink options given as {@code -Dflink.<option>=<value>} (to try one on the benchmark). */
+    static Configuration fromSystemProperties() {
+        java.util.Map<String, String> options = new java.util.HashMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("flink."))
+                .forEach(k -> options.put(k.substring("flink.".length()), System.getProperty(k)));
+        return Configuration.fromMap(options);
     }
 
     /** Submits the graph built on {@code env}; returns at once. */
