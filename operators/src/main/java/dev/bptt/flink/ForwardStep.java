@@ -137,6 +137,12 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     private transient SequenceForward forward;
     /** The batched forward pass, or null on the per-key path. */
     private transient StepBatch batch;
+    /**
+     * The staged keys' state arrays as {@code state.value()} gave them (null for a first step): s_t
+     * is written into them (no array of garbage a step; on the heap backend the stored array, which
+     * it copies first while a snapshot holds it), then stored with {@code update}.
+     */
+    private transient double[][] keptStates;
     /** Steps buffered while already runnable, since the last release. */
     private transient int readyWaiting;
     private transient MailboxExecutor mailbox;
@@ -215,6 +221,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             forward = new SequenceForward(shape);
         } else {
             batch = new StepBatch(shape, batchKeys);
+            keptStates = new double[batchKeys][];
         }
         stepsMetric = getMetricGroup().counter(Metrics.STEPS);
         deadLettersMetric = getMetricGroup().counter(Metrics.DEAD_LETTERS);
@@ -383,7 +390,9 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
                 continue;
             }
             SequenceStep step = pending.step();
-            batch.add(step.input(), step.step() == 0 ? null : state.value());
+            double[] s = step.step() == 0 ? null : state.value();
+            batch.add(step.input(), s);
+            keptStates[staged.size()] = s;
             staged.add(pending);
             if (batch.isFull()) {
                 runBatch(staged, w, version);
@@ -401,7 +410,8 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         for (int b = 0; b < staged.size(); b++) {
             PendingStep pending = staged.get(b);
             setCurrentKey(pending.key());
-            emit(pending, version, batch.statePrev(b), batch.state(b), batch.prediction(b));
+            emit(pending, version, batch.statePrev(b), batch.state(b, keptStates[b]), batch.prediction(b));
+            keptStates[b] = null;
         }
         batch.clear();
         staged.clear();

@@ -82,6 +82,18 @@ public final class StepBatch {
         return Arrays.copyOfRange(states, position * st, (position + 1) * st);
     }
 
+    /**
+     * s_t of the key at {@code position} after {@link #run}, written into {@code into} (modified)
+     * when it has the state's length, else into a new array; returns the array written.
+     */
+    public double[] state(int position, double[] into) {
+        if (into == null || into.length != st) {
+            return state(position);
+        }
+        System.arraycopy(states, position * st, into, 0, st);
+        return into;
+    }
+
     /** y_t of the key at {@code position} after {@link #run} (a copy). */
     public double[] prediction(int position) {
         return Arrays.copyOfRange(predictions, position * out, (position + 1) * out);
