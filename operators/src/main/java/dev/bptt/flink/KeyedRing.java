@@ -77,7 +77,16 @@ final class KeyedRing {
 
     /** The current key's ring standing at {@code h}, read from state once (a new StepRing). */
     StepRing load(RingHead h) throws Exception {
-        StepRing ring = StepRing.forShape(shape, capacity);
+        return load(h, null);
+    }
+
+    /**
+     * The same into {@code reuse} (modified; a ring of this shape and capacity whose old contents
+     * no one needs), or into a new StepRing when it is null. Only the slots in use are written: the
+     * others keep stale numbers, which no position {@code < size} reaches.
+     */
+    StepRing load(RingHead h, StepRing reuse) throws Exception {
+        StepRing ring = reuse == null ? StepRing.forShape(shape, capacity) : reuse;
         for (Map.Entry<Integer, RingSlot> e : slots.entries()) {
             e.getValue().writeTo(ring, e.getKey());
         }

@@ -10,6 +10,7 @@ import dev.bptt.model.TrainingOptions;
 import dev.bptt.model.WindowLoss;
 import dev.bptt.records.GradientPartial;
 import dev.bptt.records.TrainingStep;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
@@ -53,6 +54,9 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
         implements OneInputStreamOperator<TrainingStep, GradientPartial>, BoundedOneInput {
 
 
+    /** Memory the spare rings of closed windows may hold per subtask (16 MiB). */
+    private static final long SPARE_RING_BYTES = 16L << 20;
+
     /** Per key: the last k2 steps. */
     private transient KeyedRing ring;
     /** Per subtask: open bucket sums (snapshot). */
@@ -69,6 +73,13 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     private transient double[] lossSums;
     private transient int[] lossTerms;
     private transient ClosedWindows closed;
+    /**
+     * Rings of closed windows that have run, for the next closes to load into (a window's ring was
+     * a new k2-step StepRing each time: the largest garbage of the forward threads). At most
+     * {@link #spareRingLimit} are kept, so a burst of closes does not hold its memory for ever.
+     */
+    private transient ArrayDeque<StepRing> spareRings;
+    private transient int spareRingLimit;
     private transient VersionStore store;
     /** Windows closed. */
     private transient Counter windowsMetric;
@@ -108,6 +119,9 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
         } else {
             batch = new BatchBackward(shape, options.loss(), batchKeys);
             rings = new StepRing[batchKeys];
+            spareRings = new ArrayDeque<>();
+            long ringBytes = 8L * options.k2() * (shape.inputSize() + shape.stateSize() + shape.outputSize() + 2);
+            spareRingLimit = (int) Math.max(batchKeys, SPARE_RING_BYTES / ringBytes);
             lossSums = new double[batchKeys];
             lossTerms = new int[batchKeys];
         }
@@ -162,7 +176,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
         sums.addStep(step.bucket(), step.version());
         StepRing closedRing = null;
         if (TbpttWindow.closesAt(step.step(), step.last(), options.k1())) {
-            closedRing = ring.load(head);
+            closedRing = ring.load(head, spareRings == null ? null : spareRings.poll());
             close(closedRing, step.bucket());
             head = head.counted();
         }
@@ -211,6 +225,9 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
             for (int b = 0; b < n; b++) {
                 sums.addWindow(bucket, new WindowLoss(lossSums[b], lossTerms[b]));
                 releaseVersions(rings[b]);
+                if (spareRings.size() < spareRingLimit) {
+                    spareRings.push(rings[b]);
+                }
                 rings[b] = null;
             }
         }

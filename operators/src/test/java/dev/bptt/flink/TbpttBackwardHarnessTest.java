@@ -493,6 +493,33 @@ class TbpttBackwardHarnessTest {
                 .containsExactly(25L, 26L, 26L);
     }
 
+    /**
+     * With a watermark after every bucket, windows closing later load their rings into the rings of
+     * windows that already ran (which hold other keys' steps, also longer rings than "late"'s
+     * first): the partials still equal TbpttWindow's on each window.
+     */
+    @Test
+    void ringsReusedForLaterClosesCarryNothingOver() throws Exception {
+        List<TrainingStep> steps = forward(manyKeys(false));
+        List<GradientPartial> direct = new DirectSums().accept(steps).endOfInput().partials();
+        for (int batchKeys : new int[] {1, 5, TbpttBackward.DEFAULT_BATCH_KEYS}) {
+            try (var h = harness(batchKeys)) {
+                h.open();
+                long bucket = 0;
+                for (TrainingStep t : steps) {
+                    if (t.bucket() > bucket) {
+                        h.processWatermark(t.bucket() * BUCKET_MS - 1);
+                        bucket = t.bucket();
+                    }
+                    h.processElement(t, t.time());
+                }
+                h.processWatermark(Long.MAX_VALUE);
+                h.endInput();
+                assertSamePartials(partials(h), direct);
+            }
+        }
+    }
+
     @Test
     void aBucketsSumDoesNotDependOnTheOrderInWhichItsKeysStepsArrived() throws Exception {
         List<GradientPartial> forwards = partialsOf(forward(manyKeys(false)), 5);
