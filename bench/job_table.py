@@ -34,8 +34,10 @@ def main(out):
               f"{j['keys']:,} keys x {j['steps_per_key']} steps, TBPTT({j['k1']}, {j['k2']}), float64, "
               f"{j.get('bucket_steps', 1)} step(s) of every key per bucket, staleness {j.get('staleness', 0)}, parallelism {j['parallelism']}, MiniCluster")
         print()
-        print("Steady state: the updates after the first quarter and before the last (start-up and end of input "
-              "left out). Latency of a step: emission of the update whose gradient first includes the step's loss "
+        print("Steady state: the updates of the run's second half (JobBenchmark --warmup 0.5: the first half is "
+              "start-up, C2 still compiling; the last update, with the end of input, left out), best of the measured "
+              "runs, each after a discarded run of the same input. Latency of a step: emission of the update whose "
+              "gradient first includes the step's loss "
               "term (the update of the bucket where its window closes) minus the time the source emitted the step; "
               "it includes the wait for the window to fill (up to k1 - 1 steps).")
         print()
