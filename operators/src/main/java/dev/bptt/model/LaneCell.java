@@ -82,13 +82,6 @@ abstract class LaneCell {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " needs its gates: recompute the step");
     }
 
-    /** rows[r * n + b] = bi[r] + bh[r] (bh may be null) for r < rows, b < n. */
-    static void biasRows(double[] bi, double[] bh, double[] out, int rows, int n) {
-        for (int r = 0; r < rows; r++) {
-            Arrays.fill(out, r * n, (r + 1) * n, bh == null ? bi[r] : bi[r] + bh[r]);
-        }
-    }
-
     /** As {@link RnnCell}. */
     static final class Rnn extends LaneCell {
         private final double[] h;

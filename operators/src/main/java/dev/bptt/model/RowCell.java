@@ -136,16 +136,6 @@ abstract class RowCell {
         BatchForward.fromLanes(laneOut, rows, n, y, yOff, yStride);
     }
 
-    /** rows[off + b * width + j] = bi[j] + bh[j] for b < n. */
-    static void biasSum(double[] bi, double[] bh, double[] rows, int off, int width, int n) {
-        for (int j = 0; j < width; j++) {
-            rows[off + j] = bi[j] + bh[j];
-        }
-        for (int b = 1; b < n; b++) {
-            System.arraycopy(rows, off, rows, off + b * width, width);
-        }
-    }
-
     /** As {@link RnnCell}. */
     static final class Rnn extends RowCell {
         private final double[] h;
