@@ -1,5 +1,6 @@
 package dev.bptt.bench.e2e;
 
+import dev.bptt.job.Loopback;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -11,15 +12,16 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * An embedded MiniCluster (one TaskManager with {@code slots} slots, in this JVM) the benchmark
- * submits its jobs to directly, so it can trigger checkpoints and read their statistics.
+ * An embedded MiniCluster (one TaskManager with {@code slots} slots, in this JVM, listening on
+ * 127.0.0.1 only) the benchmark submits its jobs to directly, so it can trigger checkpoints and
+ * read their statistics.
  */
 public final class BenchCluster implements AutoCloseable {
 
     private final MiniCluster cluster;
 
     public BenchCluster(int slots, Configuration extra) throws Exception {
-        Configuration conf = new Configuration(extra);
+        Configuration conf = Loopback.only(new Configuration(extra));
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
         conf.addAll(fromSystemProperties());
         // any free port: benchmarks of other checkouts may run at the same time
