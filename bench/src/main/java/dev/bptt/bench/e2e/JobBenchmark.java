@@ -29,9 +29,10 @@ import picocli.CommandLine.Option;
  *
  * <ol>
  *   <li>job: {@link Workload} of --keys x --steps steps (input I, mse target of O at every step)
- *       through {@link BenchJob} at --parallelism, fed by the generator source and by a JSONL file
- *       of the same records; TBPTT(k1, k2), SGD, buckets of --bucket-steps steps (one update per bucket with loss terms), --staleness
- *       (default 0). Figures: {@link JobFigures}.
+ *       through {@link BenchJob} at --parallelism, fed by each of --inputs (step objects, JSON
+ *       lines, a JSONL file of the same records); TBPTT(k1, k2), SGD, buckets of --bucket-steps
+ *       steps (one update per bucket with loss terms), --staleness (default 0). Each input runs
+ *       once discarded, then --repeats times measured. Figures: {@link JobFigures}.
  *   <li>plain: the same workload, model and options through {@link PlainLoop} with 1 and 2
  *       threads, with the per-key kernels (ReferenceTrainer) and with the operators' batched
  *       kernels (BatchedTrainer).
