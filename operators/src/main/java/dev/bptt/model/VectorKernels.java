@@ -1,5 +1,6 @@
 package dev.bptt.model;
 
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
@@ -568,7 +569,7 @@ final class VectorKernels {
         if (n4 < n) {
             for (int r = 0; r < rows; r++) {
                 double bias = bh == null ? bi[r] : bi[r] + bh[r];
-                java.util.Arrays.fill(yt, yOff + r * ldy + n4, yOff + r * ldy + n, bias);
+                Arrays.fill(yt, yOff + r * ldy + n4, yOff + r * ldy + n, bias);
             }
             lanes(a.data, 0, rows, ka, ka, 1, xt, xOff + n4, ldx, yt, yOff + n4, ldy, n - n4);
             if (bm != null) {
@@ -578,7 +579,7 @@ final class VectorKernels {
         if (rows4 < rows && n4 > 0) {
             for (int r = rows4; r < rows; r++) {
                 double bias = bh == null ? bi[r] : bi[r] + bh[r];
-                java.util.Arrays.fill(yt, yOff + r * ldy, yOff + r * ldy + n4, bias);
+                Arrays.fill(yt, yOff + r * ldy, yOff + r * ldy + n4, bias);
             }
             lanes(a.data, rows4, rows, ka, ka, 1, xt, xOff, ldx, yt, yOff, ldy, n4);
             if (bm != null) {

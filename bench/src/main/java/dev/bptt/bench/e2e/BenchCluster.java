@@ -1,6 +1,8 @@
 package dev.bptt.bench.e2e;
 
 import dev.bptt.job.Loopback;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -33,7 +35,7 @@ public final class BenchCluster implements AutoCloseable {
 
     /** Flink options given as {@code -Dflink.<option>=<value>} (to try one on the benchmark). */
     static Configuration fromSystemProperties() {
-        java.util.Map<String, String> options = new java.util.HashMap<>();
+        Map<String, String> options = new HashMap<>();
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("flink."))
                 .forEach(k -> options.put(k.substring("flink.".length()), System.getProperty(k)));
         return Configuration.fromMap(options);
