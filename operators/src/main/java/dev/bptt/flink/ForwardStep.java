@@ -200,9 +200,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         positions = new HashMap<>(LoopPosition.resumeAt(restoredPositions));
         waiting = new PendingBuckets();
         store = ParameterChannel.store(jobId(), subtask(), attempt(), () -> new VersionStore(initialParameters()));
-        for (ParameterVersion message : versionsState.get()) {
-            store.apply(message);
-        }
+        store.restore(versionsState.get());
         TaskInfo task = getRuntimeContext().getTaskInfo();
         for (PendingStep pending : pendingState.get()) {
             if (KeyGroupRangeAssignment.assignKeyToParallelOperator(pending.key(), task.getMaxNumberOfParallelSubtasks(),

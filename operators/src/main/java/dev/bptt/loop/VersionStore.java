@@ -4,6 +4,7 @@ import dev.bptt.model.ModelShape;
 import dev.bptt.model.Parameters;
 import dev.bptt.records.ParameterVersion;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,23 @@ public final class VersionStore {
         completedThrough = message.completedThrough();
         versionAt.put(completedThrough, message.version());
         return true;
+    }
+
+    /**
+     * Applies the {@link #snapshot} messages of any number of subtasks, in any order (a union list
+     * state): sorted by completedThrough, then version, each version's update before a progress
+     * message for it. In list order, one subtask's newer messages would make another's older ones
+     * old news, and {@link #apply} would skip a version that only the other still held for the
+     * steps in its rings (a savepoint resumed with the first subtask's list first then failed
+     * with "parameter version 500 is not held").
+     */
+    public void restore(Iterable<ParameterVersion> messages) {
+        List<ParameterVersion> sorted = new ArrayList<>();
+        messages.forEach(sorted::add);
+        sorted.sort(Comparator.comparingLong(ParameterVersion::completedThrough)
+                .thenComparingLong(ParameterVersion::version)
+                .thenComparing(m -> !m.isUpdate()));
+        sorted.forEach(this::apply);
     }
 
     /** True when the version for steps of {@code bucket} under staleness (lead) {@code s} is known. */

@@ -8,6 +8,9 @@ import dev.bptt.model.ModelShape;
 import dev.bptt.model.ParameterInit;
 import dev.bptt.model.Parameters;
 import dev.bptt.records.ParameterVersion;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Version lookups by bucket and staleness, pruning to what can still be used, snapshots. */
@@ -99,6 +102,28 @@ class VersionStoreTest {
         assertThat(restored.params(1)).isEqualTo(store.params(1));
         assertThat(restored.latest()).isEqualTo(3);
         assertThat(restored.completedThrough()).isEqualTo(12);
+    }
+
+    @Test
+    void restoringTheSnapshotsOfSeveralSubtasksKeepsAnOlderVersionOnlyOneStillHeld() {
+        VersionStore pruned = store();
+        pruned.prune(11, 0); // holds 3
+        VersionStore referencing = store();
+        referencing.retain(1);
+        referencing.prune(11, 0); // holds 1 (a ring's step) and 3
+        List<ParameterVersion> union = new ArrayList<>(pruned.snapshot());
+        union.addAll(referencing.snapshot()); // the newer messages first, as a union list may come
+        List<ParameterVersion> reversed = new ArrayList<>(union);
+        Collections.reverse(reversed);
+        for (List<ParameterVersion> order : List.of(union, reversed)) {
+            VersionStore restored = new VersionStore(ParameterInit.uniform(SHAPE, 0));
+            restored.restore(order);
+            assertThat(restored.params(1)).isEqualTo(ParameterInit.uniform(SHAPE, 1));
+            assertThat(restored.params(3)).isEqualTo(ParameterInit.uniform(SHAPE, 3));
+            assertThat(restored.latest()).isEqualTo(3);
+            assertThat(restored.completedThrough()).isEqualTo(12);
+            assertThat(restored.versionFor(11, 0)).isEqualTo(3);
+        }
     }
 
     @Test
