@@ -459,6 +459,54 @@ class ForwardStepHarnessTest {
         }
     }
 
+    /**
+     * Subtask {@code subtask} of 2 receives versions 1 to 3, the watermark passes bucket 3 so that
+     * it prunes, and then snapshots; with {@code retainFirst} its chained backward operator's
+     * rings still hold a step that used version 1.
+     */
+    private static OperatorSubtaskState prunedSnapshot(int subtask, boolean retainFirst) throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0),
+                ForwardStep.PER_KEY), SequenceStep::key, Types.STRING, 8, 2, subtask)) {
+            h.open();
+            ParameterChannel.publish(jobId(h), subtask, 0, progress(0, 0));
+            ParameterChannel.publish(jobId(h), subtask, 0, update(1, 1));
+            runMails(h);
+            if (retainFirst) {
+                ParameterChannel.store(jobId(h), subtask, 0, () -> {
+                    throw new AssertionError("the operator makes the store");
+                }).retain(1);
+            }
+            ParameterChannel.publish(jobId(h), subtask, 0, update(2, 2));
+            ParameterChannel.publish(jobId(h), subtask, 0, update(3, 3));
+            runMails(h);
+            h.processWatermark(4 * BUCKET_MS - 1);
+            return h.snapshot(1L, 1L);
+        }
+    }
+
+    @Test
+    void aVersionOnlyOneSubtaskStillHeldSurvivesARestoreWhateverTheOrderOfTheUnionList() throws Exception {
+        OperatorSubtaskState referencing = prunedSnapshot(0, true);
+        OperatorSubtaskState pruned = prunedSnapshot(1, false);
+        for (boolean prunedFirst : new boolean[] {true, false}) {
+            OperatorSubtaskState union = prunedFirst
+                    ? AbstractStreamOperatorTestHarness.repackageState(pruned, referencing)
+                    : AbstractStreamOperatorTestHarness.repackageState(referencing, pruned);
+            try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ForwardStep(initial(), options(0),
+                    ForwardStep.PER_KEY), SequenceStep::key, Types.STRING, 8, 2, 0)) {
+                h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(union, 8, 2, 2, 0));
+                h.open();
+                VersionStore store = ParameterChannel.store(jobId(h), 0, 0, () -> {
+                    throw new AssertionError("the operator makes the store");
+                });
+                assertThat(store.params(1).toFlat()).as("version 1, pruned subtask first: %s", prunedFirst)
+                        .containsExactly(update(1, 1).params());
+                assertThat(store.latest()).isEqualTo(3);
+                assertThat(store.completedThrough()).isEqualTo(3);
+            }
+        }
+    }
+
     @Test
     void restoreAtTwiceTheParallelismKeepsEachWaitingStepWithItsKeyAndEveryVersionEverywhere() throws Exception {
         int maxParallelism = 8;
