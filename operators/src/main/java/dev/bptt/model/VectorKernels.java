@@ -2,7 +2,6 @@ package dev.bptt.model;
 
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -948,7 +947,10 @@ final class VectorKernels {
     private static final double LN2_LO = 1.90821492927058770002e-10;
     private static final double EXP_MIN = -708.0;
     private static final double EXP_MAX = 709.0;
-    /** 1/k! for k = 13 down to 2: Taylor series of exp on |r| <= ln(2)/2 (truncation < 1e-17). */
+    /**
+     * 1/k! for k = 13 down to 2: Taylor series of exp on |r| <= ln(2)/2 (truncation < 1e-17). The
+     * vector loops (tanhInPlace, sigmoidInPlace) take these twelve as c0..c11.
+     */
     private static final double[] EXP_TAYLOR = {
         1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
         1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5
