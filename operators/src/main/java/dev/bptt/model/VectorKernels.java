@@ -356,18 +356,38 @@ final class VectorKernels {
 
     /**
      * {@code A[r,c] += sum_b u[uOff + r * uRow + b * uKey] v[vOff + b * vStride + c]}: per element
-     * {@code acc = fma(u_b[r], v_b[c], acc)} for b = 0..n-1. Blocks of 4 rows x 2 vectors keep
-     * their sums in registers over all b.
+     * {@code acc = fma(u_b[r], v_b[c], acc)} for b = 0..n-1, whatever the blocking. Blocks of 6
+     * rows x 4 vectors keep 24 sums in registers over all b (4 x 4 before: 41 to 50 GFLOP/s at
+     * 1024 x 256, 46 to 51 at 256 x 64, 64 keys); what they leave goes in blocks of 4 rows.
      */
     private static void outer(DMatrixRMaj a, double[] u, int uOff, int uRow, int uKey, double[] v, int vOff,
             int vStride, int n) {
         final int rows = a.numRows;
         final int cols = a.numCols;
         final double[] ad = a.data;
+        final int c4 = cols / (4 * L) * (4 * L);
+        int r6 = 0;
+        if (c4 > 0) {
+            for (; r6 + 5 < rows; r6 += 6) {
+                for (int c = 0; c < c4; c += 4 * L) {
+                    outer6x4(ad, cols, r6, c, u, uOff, uRow, uKey, v, vOff, vStride, n);
+                }
+            }
+        }
+        outerRest(a, 0, r6, c4, u, uOff, uRow, uKey, v, vOff, vStride, n);
+        outerRest(a, r6, rows, 0, u, uOff, uRow, uKey, v, vOff, vStride, n);
+    }
+
+    /** {@link #outer} for rows [rowStart, rowEnd) from column colStart on, in blocks of 4 rows. */
+    private static void outerRest(DMatrixRMaj a, int rowStart, int rowEnd, int colStart, double[] u, int uOff,
+            int uRow, int uKey, double[] v, int vOff, int vStride, int n) {
+        final int rows = rowEnd;
+        final int cols = a.numCols;
+        final double[] ad = a.data;
         final int vc = SPECIES.loopBound(cols);
-        int r = 0;
+        int r = rowStart;
         for (; r + 3 < rows; r += 4) {
-            int c = 0;
+            int c = colStart;
             for (; c + 4 * L <= vc; c += 4 * L) {
                 outer4x4(ad, cols, r, c, u, uOff, uRow, uKey, v, vOff, vStride, n);
             }
@@ -416,8 +436,105 @@ final class VectorKernels {
             }
         }
         for (; r < rows; r++) {
-            outerTail(ad, cols, r, 0, vc, u, uOff, uRow, uKey, v, vOff, vStride, n);
+            outerTail(ad, cols, r, colStart, vc, u, uOff, uRow, uKey, v, vOff, vStride, n);
         }
+    }
+
+    /** Rows r..r+5 x columns c..c+4L-1 of A, the 24 sums in registers over all b. */
+    private static void outer6x4(double[] ad, int cols, int r, int c, double[] u, int uOff, int uRow, int uKey,
+            double[] v, int vOff, int vStride, int n) {
+        final int o0 = r * cols + c;
+        final int o1 = o0 + cols;
+        final int o2 = o1 + cols;
+        final int o3 = o2 + cols;
+        final int o4 = o3 + cols;
+        final int o5 = o4 + cols;
+        DoubleVector p00 = DoubleVector.fromArray(SPECIES, ad, o0);
+        DoubleVector p01 = DoubleVector.fromArray(SPECIES, ad, o0 + L);
+        DoubleVector p02 = DoubleVector.fromArray(SPECIES, ad, o0 + 2 * L);
+        DoubleVector p03 = DoubleVector.fromArray(SPECIES, ad, o0 + 3 * L);
+        DoubleVector p10 = DoubleVector.fromArray(SPECIES, ad, o1);
+        DoubleVector p11 = DoubleVector.fromArray(SPECIES, ad, o1 + L);
+        DoubleVector p12 = DoubleVector.fromArray(SPECIES, ad, o1 + 2 * L);
+        DoubleVector p13 = DoubleVector.fromArray(SPECIES, ad, o1 + 3 * L);
+        DoubleVector p20 = DoubleVector.fromArray(SPECIES, ad, o2);
+        DoubleVector p21 = DoubleVector.fromArray(SPECIES, ad, o2 + L);
+        DoubleVector p22 = DoubleVector.fromArray(SPECIES, ad, o2 + 2 * L);
+        DoubleVector p23 = DoubleVector.fromArray(SPECIES, ad, o2 + 3 * L);
+        DoubleVector p30 = DoubleVector.fromArray(SPECIES, ad, o3);
+        DoubleVector p31 = DoubleVector.fromArray(SPECIES, ad, o3 + L);
+        DoubleVector p32 = DoubleVector.fromArray(SPECIES, ad, o3 + 2 * L);
+        DoubleVector p33 = DoubleVector.fromArray(SPECIES, ad, o3 + 3 * L);
+        DoubleVector p40 = DoubleVector.fromArray(SPECIES, ad, o4);
+        DoubleVector p41 = DoubleVector.fromArray(SPECIES, ad, o4 + L);
+        DoubleVector p42 = DoubleVector.fromArray(SPECIES, ad, o4 + 2 * L);
+        DoubleVector p43 = DoubleVector.fromArray(SPECIES, ad, o4 + 3 * L);
+        DoubleVector p50 = DoubleVector.fromArray(SPECIES, ad, o5);
+        DoubleVector p51 = DoubleVector.fromArray(SPECIES, ad, o5 + L);
+        DoubleVector p52 = DoubleVector.fromArray(SPECIES, ad, o5 + 2 * L);
+        DoubleVector p53 = DoubleVector.fromArray(SPECIES, ad, o5 + 3 * L);
+        for (int b = 0; b < n; b++) {
+            int ub = uOff + b * uKey + r * uRow;
+            int vb = vOff + b * vStride + c;
+            DoubleVector x0 = DoubleVector.fromArray(SPECIES, v, vb);
+            DoubleVector x1 = DoubleVector.fromArray(SPECIES, v, vb + L);
+            DoubleVector x2 = DoubleVector.fromArray(SPECIES, v, vb + 2 * L);
+            DoubleVector x3 = DoubleVector.fromArray(SPECIES, v, vb + 3 * L);
+            DoubleVector s = DoubleVector.broadcast(SPECIES, u[ub]);
+            p00 = s.fma(x0, p00);
+            p01 = s.fma(x1, p01);
+            p02 = s.fma(x2, p02);
+            p03 = s.fma(x3, p03);
+            s = DoubleVector.broadcast(SPECIES, u[ub + uRow]);
+            p10 = s.fma(x0, p10);
+            p11 = s.fma(x1, p11);
+            p12 = s.fma(x2, p12);
+            p13 = s.fma(x3, p13);
+            s = DoubleVector.broadcast(SPECIES, u[ub + 2 * uRow]);
+            p20 = s.fma(x0, p20);
+            p21 = s.fma(x1, p21);
+            p22 = s.fma(x2, p22);
+            p23 = s.fma(x3, p23);
+            s = DoubleVector.broadcast(SPECIES, u[ub + 3 * uRow]);
+            p30 = s.fma(x0, p30);
+            p31 = s.fma(x1, p31);
+            p32 = s.fma(x2, p32);
+            p33 = s.fma(x3, p33);
+            s = DoubleVector.broadcast(SPECIES, u[ub + 4 * uRow]);
+            p40 = s.fma(x0, p40);
+            p41 = s.fma(x1, p41);
+            p42 = s.fma(x2, p42);
+            p43 = s.fma(x3, p43);
+            s = DoubleVector.broadcast(SPECIES, u[ub + 5 * uRow]);
+            p50 = s.fma(x0, p50);
+            p51 = s.fma(x1, p51);
+            p52 = s.fma(x2, p52);
+            p53 = s.fma(x3, p53);
+        }
+        p00.intoArray(ad, o0);
+        p01.intoArray(ad, o0 + L);
+        p02.intoArray(ad, o0 + 2 * L);
+        p03.intoArray(ad, o0 + 3 * L);
+        p10.intoArray(ad, o1);
+        p11.intoArray(ad, o1 + L);
+        p12.intoArray(ad, o1 + 2 * L);
+        p13.intoArray(ad, o1 + 3 * L);
+        p20.intoArray(ad, o2);
+        p21.intoArray(ad, o2 + L);
+        p22.intoArray(ad, o2 + 2 * L);
+        p23.intoArray(ad, o2 + 3 * L);
+        p30.intoArray(ad, o3);
+        p31.intoArray(ad, o3 + L);
+        p32.intoArray(ad, o3 + 2 * L);
+        p33.intoArray(ad, o3 + 3 * L);
+        p40.intoArray(ad, o4);
+        p41.intoArray(ad, o4 + L);
+        p42.intoArray(ad, o4 + 2 * L);
+        p43.intoArray(ad, o4 + 3 * L);
+        p50.intoArray(ad, o5);
+        p51.intoArray(ad, o5 + L);
+        p52.intoArray(ad, o5 + 2 * L);
+        p53.intoArray(ad, o5 + 3 * L);
     }
 
     /** Rows r..r+3 x columns c..c+4L-1 of A, the sums in registers over all b. */
@@ -947,14 +1064,21 @@ final class VectorKernels {
     private static final double LN2_LO = 1.90821492927058770002e-10;
     private static final double EXP_MIN = -708.0;
     private static final double EXP_MAX = 709.0;
-    /**
-     * 1/k! for k = 13 down to 2: Taylor series of exp on |r| <= ln(2)/2 (truncation < 1e-17). The
-     * vector loops (tanhInPlace, sigmoidInPlace) take these twelve as c0..c11.
+    /*
+     * e^r on |r| <= ln(2)/2 as the [6/6] Pade approximant P(r) / P(-r), with
+     * P(r) = sum_j (12-j)! 6! / (12! j! (6-j)!) r^j = E(r^2) + r O(r^2):
+     * E = 1 + 5/44 r^2 + 1/792 r^4 + 1/665280 r^6, O = 1/2 + 1/66 r^2 + 1/15840 r^4.
+     * Its error there is below 2e-19 (relative), against 1e-17 for the degree-13 Taylor
+     * polynomial used before, in 8 operations instead of 13; and the quotient folds into the one
+     * division that sigmoid and tanh need anyway. Measured per element (8 lanes, AVX-512): tanh
+     * 1.34 to 1.12 ns, sigmoid 1.5 to 0.97 ns.
      */
-    private static final double[] EXP_TAYLOR = {
-        1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
-        1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5
-    };
+    private static final double PADE_E1 = 5.0 / 44.0;
+    private static final double PADE_E2 = 1.0 / 792.0;
+    private static final double PADE_E3 = 1.0 / 665280.0;
+    private static final double PADE_O0 = 0.5;
+    private static final double PADE_O1 = 1.0 / 66.0;
+    private static final double PADE_O2 = 1.0 / 15840.0;
     /** tanh(x) rounds to +-1 beyond this. */
     private static final double TANH_CLAMP = 20.0;
 
@@ -966,53 +1090,66 @@ final class VectorKernels {
      * its vectors. expm1 and its boxing took 38% of the forward threads' samples there (expm1 21%,
      * broadcastBits 16%), and tanh 4% with the loop written out (whole-job steps/s under JFR: 264k
      * to 378k). In JMH, where the helpers were inlined, the two forms run at the same speed.
+     *
+     * Each scalar function below is the reference of its loop: the same operations in the same
+     * order, so the same bits. With y = k ln2 + r (k an integer, |r| <= ln(2)/2) and scale = 2^k:
+     * e^y = scale (E + rO) / (E - rO).
      */
 
-    /** e^x within 2 ulp, clamped to [e^-708, e^709]; the vector loops compute it the same way. */
+    /** e^x within 2 ulp, clamped to [e^-708, e^709]. */
     static double exp(double x) {
         double t = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
         double kd = Math.fma(t, LOG2E, ROUND_MAGIC);
-        double n = kd - ROUND_MAGIC;
-        double r = Math.fma(n, -LN2_HI, t);
-        r = Math.fma(n, -LN2_LO, r);
-        double p = EXP_TAYLOR[0];
-        for (int i = 1; i < EXP_TAYLOR.length; i++) {
-            p = Math.fma(p, r, EXP_TAYLOR[i]);
-        }
-        p = Math.fma(p, r, 1.0);
-        p = Math.fma(p, r, 1.0);
-        long bits = (Double.doubleToRawLongBits(kd) + 1023L) << 52;
-        return p * Double.longBitsToDouble(bits);
+        double k = kd - ROUND_MAGIC;
+        double r = Math.fma(k, -LN2_HI, t);
+        r = Math.fma(k, -LN2_LO, r);
+        double r2 = r * r;
+        double e = Math.fma(Math.fma(Math.fma(PADE_E3, r2, PADE_E2), r2, PADE_E1), r2, 1.0);
+        double ro = Math.fma(Math.fma(PADE_O2, r2, PADE_O1), r2, PADE_O0) * r;
+        return (e + ro) / (e - ro) * scale(kd);
+    }
+
+    /** 2^k for {@code kd = k + ROUND_MAGIC}: k in the exponent bits. */
+    private static double scale(double kd) {
+        return Double.longBitsToDouble((Double.doubleToRawLongBits(kd) + 1023L) << 52);
     }
 
     /**
-     * {@code e^y - 1} for {@code 0 <= y <= 2 * TANH_CLAMP}, relative to a few ulp also near 0:
-     * {@code 2^n (expm1(r) + 1) - 1} with expm1(r) from its Taylor series.
+     * tanh within a few ulp: {@code sign(x) (e^y - 1) / (e^y + 1)} with {@code y = 2|x|}, which is
+     * {@code ((scale - 1) E + (scale + 1) rO) / ((scale + 1) E + (scale - 1) rO)}: for small |x|
+     * (k = 0) the numerator is exactly {@code 2 rO}, so no cancellation near 0.
      */
-    private static double expm1(double y) {
-        double kd = Math.fma(y, LOG2E, ROUND_MAGIC);
-        double n = kd - ROUND_MAGIC;
-        double r = Math.fma(n, -LN2_HI, y);
-        r = Math.fma(n, -LN2_LO, r);
-        double p = EXP_TAYLOR[0];
-        for (int i = 1; i < EXP_TAYLOR.length; i++) {
-            p = Math.fma(p, r, EXP_TAYLOR[i]);
-        }
-        double em1r = Math.fma(p, r, 1.0) * r;
-        double scale = Double.longBitsToDouble((Double.doubleToRawLongBits(kd) + 1023L) << 52);
-        return Math.fma(scale, em1r, scale - 1.0);
-    }
-
-    /** tanh within a few ulp: {@code sign(x) m / (m + 2)} with {@code m = e^{2|x|} - 1}. */
     static double tanh(double x) {
-        double m = expm1(Math.min(Math.abs(x), TANH_CLAMP) * 2.0);
-        double t = m / (m + 2.0);
+        double y = Math.min(Math.abs(x), TANH_CLAMP) * 2.0;
+        double kd = Math.fma(y, LOG2E, ROUND_MAGIC);
+        double k = kd - ROUND_MAGIC;
+        double r = Math.fma(k, -LN2_HI, y);
+        r = Math.fma(k, -LN2_LO, r);
+        double r2 = r * r;
+        double e = Math.fma(Math.fma(Math.fma(PADE_E3, r2, PADE_E2), r2, PADE_E1), r2, 1.0);
+        double ro = Math.fma(Math.fma(PADE_O2, r2, PADE_O1), r2, PADE_O0) * r;
+        double scale = scale(kd);
+        double sm = scale - 1.0;
+        double sp = scale + 1.0;
+        double t = Math.fma(sm, e, sp * ro) / Math.fma(sp, e, sm * ro);
         return x < 0.0 ? -t : t;
     }
 
-    /** {@code 1 / (1 + e^{-x})}. */
+    /**
+     * {@code 1 / (1 + e^{-x})} within a few ulp, as {@code (E - rO) / (scale (E + rO) + (E - rO))}
+     * for {@code e^{-x}} clamped as in {@link #exp}: one division.
+     */
     static double sigmoid(double x) {
-        return 1.0 / (exp(-x) + 1.0);
+        double t = Math.min(Math.max(-x, EXP_MIN), EXP_MAX);
+        double kd = Math.fma(t, LOG2E, ROUND_MAGIC);
+        double k = kd - ROUND_MAGIC;
+        double r = Math.fma(k, -LN2_HI, t);
+        r = Math.fma(k, -LN2_LO, r);
+        double r2 = r * r;
+        double e = Math.fma(Math.fma(Math.fma(PADE_E3, r2, PADE_E2), r2, PADE_E1), r2, 1.0);
+        double ro = Math.fma(Math.fma(PADE_O2, r2, PADE_O1), r2, PADE_O0) * r;
+        double d = e - ro;
+        return d / Math.fma(scale(kd), e + ro, d);
     }
 
     /** {@code a[j] = tanh(a[j])}: per vector the operations of {@link #tanh(double)}, so the same bits. */
@@ -1024,34 +1161,28 @@ final class VectorKernels {
         final DoubleVector magic = DoubleVector.broadcast(SPECIES, ROUND_MAGIC);
         final DoubleVector ln2Hi = DoubleVector.broadcast(SPECIES, -LN2_HI);
         final DoubleVector ln2Lo = DoubleVector.broadcast(SPECIES, -LN2_LO);
-        final DoubleVector c0 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[0]);
-        final DoubleVector c1 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[1]);
-        final DoubleVector c2 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[2]);
-        final DoubleVector c3 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[3]);
-        final DoubleVector c4 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[4]);
-        final DoubleVector c5 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[5]);
-        final DoubleVector c6 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[6]);
-        final DoubleVector c7 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[7]);
-        final DoubleVector c8 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[8]);
-        final DoubleVector c9 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[9]);
-        final DoubleVector c10 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[10]);
-        final DoubleVector c11 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[11]);
+        final DoubleVector e1 = DoubleVector.broadcast(SPECIES, PADE_E1);
+        final DoubleVector e2 = DoubleVector.broadcast(SPECIES, PADE_E2);
+        final DoubleVector e3 = DoubleVector.broadcast(SPECIES, PADE_E3);
+        final DoubleVector o0 = DoubleVector.broadcast(SPECIES, PADE_O0);
+        final DoubleVector o1 = DoubleVector.broadcast(SPECIES, PADE_O1);
+        final DoubleVector o2 = DoubleVector.broadcast(SPECIES, PADE_O2);
         int j = 0;
         for (int bound = SPECIES.loopBound(n); j < bound; j += L) {
             DoubleVector x = DoubleVector.fromArray(SPECIES, a, off + j);
-            // m = expm1(2 min(|x|, clamp))
             DoubleVector y = x.abs().min(clamp).mul(two);
             DoubleVector kd = y.fma(log2e, magic);
             DoubleVector k = kd.sub(magic);
             DoubleVector r = k.fma(ln2Hi, y);
             r = k.fma(ln2Lo, r);
-            DoubleVector p = c0.fma(r, c1).fma(r, c2).fma(r, c3).fma(r, c4).fma(r, c5).fma(r, c6).fma(r, c7)
-                    .fma(r, c8).fma(r, c9).fma(r, c10).fma(r, c11);
-            DoubleVector em1r = p.fma(r, one).mul(r);
+            DoubleVector r2 = r.mul(r);
+            DoubleVector e = e3.fma(r2, e2).fma(r2, e1).fma(r2, one);
+            DoubleVector ro = o2.fma(r2, o1).fma(r2, o0).mul(r);
             DoubleVector scale = kd.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52)
                     .reinterpretAsDoubles();
-            DoubleVector m = scale.fma(em1r, scale.sub(one));
-            DoubleVector t = m.div(m.add(two));
+            DoubleVector sm = scale.sub(one);
+            DoubleVector sp = scale.add(one);
+            DoubleVector t = sm.fma(e, sp.mul(ro)).div(sp.fma(e, sm.mul(ro)));
             t.blend(t.neg(), x.lt(0.0)).intoArray(a, off + j);
         }
         for (; j < n; j++) {
@@ -1068,32 +1199,27 @@ final class VectorKernels {
         final DoubleVector magic = DoubleVector.broadcast(SPECIES, ROUND_MAGIC);
         final DoubleVector ln2Hi = DoubleVector.broadcast(SPECIES, -LN2_HI);
         final DoubleVector ln2Lo = DoubleVector.broadcast(SPECIES, -LN2_LO);
-        final DoubleVector c0 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[0]);
-        final DoubleVector c1 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[1]);
-        final DoubleVector c2 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[2]);
-        final DoubleVector c3 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[3]);
-        final DoubleVector c4 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[4]);
-        final DoubleVector c5 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[5]);
-        final DoubleVector c6 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[6]);
-        final DoubleVector c7 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[7]);
-        final DoubleVector c8 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[8]);
-        final DoubleVector c9 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[9]);
-        final DoubleVector c10 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[10]);
-        final DoubleVector c11 = DoubleVector.broadcast(SPECIES, EXP_TAYLOR[11]);
+        final DoubleVector e1 = DoubleVector.broadcast(SPECIES, PADE_E1);
+        final DoubleVector e2 = DoubleVector.broadcast(SPECIES, PADE_E2);
+        final DoubleVector e3 = DoubleVector.broadcast(SPECIES, PADE_E3);
+        final DoubleVector o0 = DoubleVector.broadcast(SPECIES, PADE_O0);
+        final DoubleVector o1 = DoubleVector.broadcast(SPECIES, PADE_O1);
+        final DoubleVector o2 = DoubleVector.broadcast(SPECIES, PADE_O2);
         int j = 0;
         for (int bound = SPECIES.loopBound(n); j < bound; j += L) {
-            // e = exp(-x), clamped
+            // e^{-x}, clamped, as scale (E + rO) / (E - rO)
             DoubleVector t = DoubleVector.fromArray(SPECIES, a, off + j).neg().max(min).min(max);
             DoubleVector kd = t.fma(log2e, magic);
             DoubleVector k = kd.sub(magic);
             DoubleVector r = k.fma(ln2Hi, t);
             r = k.fma(ln2Lo, r);
-            DoubleVector p = c0.fma(r, c1).fma(r, c2).fma(r, c3).fma(r, c4).fma(r, c5).fma(r, c6).fma(r, c7)
-                    .fma(r, c8).fma(r, c9).fma(r, c10).fma(r, c11);
-            p = p.fma(r, one).fma(r, one);
+            DoubleVector r2 = r.mul(r);
+            DoubleVector e = e3.fma(r2, e2).fma(r2, e1).fma(r2, one);
+            DoubleVector ro = o2.fma(r2, o1).fma(r2, o0).mul(r);
             DoubleVector scale = kd.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52)
                     .reinterpretAsDoubles();
-            one.div(p.mul(scale).add(one)).intoArray(a, off + j);
+            DoubleVector d = e.sub(ro);
+            d.div(scale.fma(e.add(ro), d)).intoArray(a, off + j);
         }
         for (; j < n; j++) {
             a[off + j] = sigmoid(a[off + j]);

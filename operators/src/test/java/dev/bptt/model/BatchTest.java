@@ -165,6 +165,29 @@ class BatchTest {
         }
     }
 
+    @ParameterizedTest(name = "features={0} keys={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"1,1", "5,7", "8,8", "16,9", "33,17", "128,64", "13,65"})
+    void laneTransposesMoveEveryEntryToItsPlace(int features, int keys) {
+        int off = 3;
+        int stride = features + 2;
+        double[] keyMajor = uniform(new SplittableRandom(features * 100 + keys), off + keys * stride, 1.0);
+        double[] lanes = new double[features * keys];
+        BatchForward.toLanes(keyMajor, off, stride, features, keys, lanes);
+        for (int f = 0; f < features; f++) {
+            for (int b = 0; b < keys; b++) {
+                assertThat(lanes[f * keys + b]).as("feature %d key %d", f, b).isEqualTo(keyMajor[off + b * stride + f]);
+            }
+        }
+        double[] back = new double[keyMajor.length];
+        Arrays.fill(back, -7.0);
+        BatchForward.fromLanes(lanes, features, keys, back, off, stride);
+        for (int i = 0; i < back.length; i++) {
+            int b = (i - off) / stride;
+            boolean entry = i >= off && (i - off) % stride < features;
+            assertThat(back[i]).as("index %d (key %d)", i, b).isEqualTo(entry ? keyMajor[i] : -7.0);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void misalignedRingsAreRejected() {
         ModelShape shape = new ModelShape(CellKind.GRU, 2, 3, 1);
