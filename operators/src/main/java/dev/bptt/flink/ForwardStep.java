@@ -145,6 +145,10 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     private transient double[][] keptStates;
     /** Steps buffered while already runnable, since the last release. */
     private transient int readyWaiting;
+    /** Processing time when the oldest of the {@link #readyWaiting} steps was buffered. */
+    private transient long firstReadyAt;
+    /** True while the batch-wait timer is registered ({@link #onBatchWait}; at most one). */
+    private transient boolean batchTimerSet;
     private transient MailboxExecutor mailbox;
     private transient LoopInlet.Subscription subscription;
     /** Per partition of a replayable inlet: where a restored subtask resumes, then the next offset to apply. */
@@ -346,8 +350,32 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
                 releaseReady();
             } else if (ready && readyWaiting == 1) {
                 ProcessingTimeService time = getProcessingTimeService();
-                time.registerTimer(time.getCurrentProcessingTime() + BATCH_WAIT_MS, t -> releaseReady());
+                firstReadyAt = time.getCurrentProcessingTime();
+                if (!batchTimerSet) {
+                    batchTimerSet = true;
+                    time.registerTimer(firstReadyAt + BATCH_WAIT_MS, this::onBatchWait);
+                }
             }
+        }
+    }
+
+    /**
+     * The batch-wait timer fired at {@code time}: runs the buffered runnable steps if the oldest of
+     * them has waited {@link #BATCH_WAIT_MS}, else waits on for it. One timer at a time serves every
+     * batch: registering one per batch (thousands a second in a steady stream, where batches fill
+     * long before the wait is over) kept Flink's timer thread at a tenth of a core.
+     */
+    private void onBatchWait(long time) throws Exception {
+        batchTimerSet = false;
+        if (readyWaiting == 0) {
+            return;
+        }
+        long due = firstReadyAt + BATCH_WAIT_MS;
+        if (time >= due) {
+            releaseReady();
+        } else {
+            batchTimerSet = true;
+            getProcessingTimeService().registerTimer(due, this::onBatchWait);
         }
     }
 

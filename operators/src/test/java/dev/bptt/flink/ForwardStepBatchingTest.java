@@ -195,6 +195,34 @@ class ForwardStepBatchingTest {
         }
     }
 
+    /** One timer serves successive batches: a batch started after a release still waits at most the batch wait. */
+    @Test
+    void aLaterBatchWaitsAtMostTheBatchWaitFromItsOwnFirstStep() throws Exception {
+        try (var h = harness(1, 4)) {
+            h.setProcessingTime(1_000);
+            h.open();
+            ParameterChannel.publish(jobId(h), 0, 0, progress(0, 0));
+            runMails(h);
+            List<SequenceStep> steps = bucket(1);
+            for (int i = 0; i < 4; i++) {
+                h.processElement(steps.get(i), steps.get(i).time());
+            }
+            assertThat(h.extractOutputValues()).as("a full batch ran at once").hasSize(4);
+            h.setProcessingTime(1_003);
+            h.processElement(steps.get(4), steps.get(4).time());
+
+            h.setProcessingTime(1_000 + ForwardStep.BATCH_WAIT_MS);
+            assertThat(h.extractOutputValues()).as("the first batch's timer: step 4 waited only 2 ms").hasSize(4);
+            assertThat(h.getProcessingTimeService().getNumActiveTimers()).as("the timer waits on").isEqualTo(1);
+
+            h.setProcessingTime(1_003 + ForwardStep.BATCH_WAIT_MS - 1);
+            assertThat(h.extractOutputValues()).hasSize(4);
+            h.setProcessingTime(1_003 + ForwardStep.BATCH_WAIT_MS);
+            assertThat(h.extractOutputValues()).as("step 4 after its own wait").hasSize(5);
+            assertThat(h.getProcessingTimeService().getNumActiveTimers()).isZero();
+        }
+    }
+
     @Test
     void aFullBatchOfRunnableStepsRunsWithoutWaitingForAWatermark() throws Exception {
         try (var h = harness(1, 4)) {
