@@ -63,17 +63,22 @@ def main(out):
         def rate_row(name, rate):
             print(f"| {name} | {rate:,.0f} | " + " | ".join(f"{by_input[i] / rate:.2f}x" for i in order) + " | | |")
 
+        def when(r):
+            return f", {r['when']} the job" if "when" in r else ""
+
         for r in torch:
-            rate_row(f"PyTorch {r['torch']} batch 64, {r['threads']} thread(s)", r["steps_per_s"])
+            rate_row(f"PyTorch {r['torch']} batch 64, {r['threads']} thread(s){when(r)}", r["steps_per_s"])
         if best_torch:
-            ratio_row("PyTorch best of 1 and 2 threads", best_torch["steps_per_s"], JOB_VS_TORCH)
+            ratio_row("PyTorch best of 1 and 2 threads" + (", before and after" if "when" in best_torch else ""),
+                      best_torch["steps_per_s"], JOB_VS_TORCH)
         names = {"per-key": "per-key kernels (ReferenceTrainer)", "batched": "batched kernels as the job (BatchedTrainer)"}
         for kernels, runs in plain_by_kernels.items():
             name = names.get(kernels, kernels)
             for r in runs:
-                rate_row(f"plain loop, {name}, {r['threads']} thread(s)", r["steps_per_s"])
+                rate_row(f"plain loop, {name}, {r['threads']} thread(s){when(r)}", r["steps_per_s"])
             best = max(runs, key=lambda r: r["steps_per_s"])
-            ratio_row(f"plain loop, {name}, best of 1 and 2 threads", best["steps_per_s"], JOB_VS_PLAIN)
+            ratio_row(f"plain loop, {name}, best of 1 and 2 threads" + (", before and after" if "when" in best else ""),
+                      best["steps_per_s"], JOB_VS_PLAIN)
         print()
     state = [r for r in results if r["kind"] == "state-bytes"]
     checkpoints = [r for r in results if r["kind"] == "checkpoint"]

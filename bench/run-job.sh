@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of the whole training job against PyTorch and a plain loop, in one run:
 #   1. builds the project (mvn -B -DskipTests package, whole reactor; never install),
-#   2. runs dev.bptt.bench.e2e.JobBenchmark: the job on an embedded MiniCluster at parallelism 2
+#   2. runs bench/torch_bench.py at batch 64 and the job's sizes with 1 and 2 threads (Debian
+#      python3-torch with OpenBLAS, installed with apt-get if missing), before the job and again
+#      after it (3.): the better counts, as this machine's speed drifts by up to 30% within a run,
+#   3. runs dev.bptt.bench.e2e.JobBenchmark: the job on an embedded MiniCluster at parallelism 2
 #      (1,000 keys x 2,048 steps, input 16, hidden 64, output 4, mse at every step, TBPTT(32, 32),
 #      buckets of 32 steps: one update per window as PyTorch, float64, SGD), fed by a generator of
 #      step objects (no text, as PyTorch starts from tensors) and by a JSONL steps file (parsed);
-#      each run once for the JIT, then measured over its second half; then the same work in
-#      a plain loop on 1 and 2 threads, with the per-key kernels (ReferenceTrainer) and with the
-#      operators' batched kernels (BatchedTrainer), no Flink;
-#      then the state per key on RocksDB at 1,000 / 10,000 / 100,000 keys (small model),
-#   3. runs bench/torch_bench.py at batch 64 and the same sizes with 1 and 2 threads
-#      (Debian python3-torch with OpenBLAS, installed with apt-get if missing),
+#      each run once for the JIT, then measured over its second half; the same work in a plain
+#      loop on 1 and 2 threads, with the per-key kernels (ReferenceTrainer) and with the
+#      operators' batched kernels (BatchedTrainer), no Flink, before the job and after it (the
+#      better counts); then the state per key on RocksDB at 1,000 / 10,000 / 100,000 keys (small
+#      model),
 #   4. writes table.md: steps/s, latency p50/p99, the ratios job / PyTorch and job / plain loop,
 #      state bytes per key, with the acceptance targets.
 # Usage: bench/run-job.sh [--quick] [--out DIR] [-- JobBenchmark options]
@@ -47,21 +49,36 @@ cmd=(java --add-modules jdk.incubator.vector -Xmx4g -Djava.io.tmpdir="$root/benc
   -cp "$cp" dev.bptt.bench.e2e.JobBenchmark --work "$root/bench/target/job-bench" "${bench_args[@]}")
 echo "command: bench/run-job.sh ${bench_args[*]}" >>"$out/machine.txt"
 
+# PyTorch at batch 64, 1 and 2 threads ($1: before or after the job; the better run counts, as the
+# machine's speed drifts within a run).
+torch_runs() {
+  local threads
+  for threads in 1 2; do
+    echo "run-job: PyTorch $cell hidden $hidden batch 64, $threads thread(s), $1 the job -> $out/torch.jsonl" >&2
+    OPENBLAS_NUM_THREADS=$threads LD_LIBRARY_PATH="$openblas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+      "$py" bench/torch_bench.py "${torch_args[@]}" --cells "$cell" --hidden "$hidden" --batch 64 --threads "$threads" \
+      | sed "s/}\$/, \"when\": \"$1\"}/" | tee -a "$out/torch.jsonl" >&2
+  done
+}
+# The job's sizes: what JobBenchmark is given (--cell, --hidden), else its defaults.
+cell=rnn
+hidden=64
+for ((i = 0; i < ${#bench_args[@]}; i++)); do
+  case "${bench_args[$i]}" in
+    --cell) cell="${bench_args[$((i + 1))]}" ;;
+    --cell=*) cell="${bench_args[$i]#--cell=}" ;;
+    --hidden) hidden="${bench_args[$((i + 1))]}" ;;
+    --hidden=*) hidden="${bench_args[$i]#--hidden=}" ;;
+  esac
+done
+: >"$out/torch.jsonl"
+torch_runs before
+
 echo "run-job: JobBenchmark -> $out/job.jsonl (log: $out/job.log)" >&2
 "${cmd[@]}" 2> >(grep --line-buffered -v -e '^WARNING: Using incubator modules' -e '^SLF4J' >"$out/job.log") \
   | tee "$out/job.jsonl" >&2
 
-# PyTorch at the job's sizes (read back from job.jsonl), batch 64, 1 and 2 threads.
-read -r cell hidden < <("$py" -c 'import json,sys
-r=[json.loads(l) for l in open(sys.argv[1]) if "\"job\"" in l]
-print(r[0]["cell"], r[0]["hidden"]) if r else print("rnn 64")' "$out/job.jsonl")
-: >"$out/torch.jsonl"
-for threads in 1 2; do
-  echo "run-job: PyTorch $cell hidden $hidden batch 64, $threads thread(s) -> $out/torch.jsonl" >&2
-  OPENBLAS_NUM_THREADS=$threads LD_LIBRARY_PATH="$openblas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-    "$py" bench/torch_bench.py "${torch_args[@]}" --cells "$cell" --hidden "$hidden" --batch 64 --threads "$threads" \
-    | tee -a "$out/torch.jsonl" >&2
-done
+torch_runs after
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 "$py" bench/job_table.py "$out" | tee "$out/table.md"
 echo "run-job: results in $out" >&2

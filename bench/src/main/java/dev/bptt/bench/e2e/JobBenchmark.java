@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
  *       once discarded, then --repeats times measured. Figures: {@link JobFigures}.
  *   <li>plain: the same workload, model and options through {@link PlainLoop} with 1 and 2
  *       threads, with the per-key kernels (ReferenceTrainer) and with the operators' batched
- *       kernels (BatchedTrainer).
+ *       kernels (BatchedTrainer); before the job runs and again after them ({@code "when"}), so
+ *       that a drift of the machine's speed during the run cannot favour the job.
  *   <li>state: {@link StateBytes} per key, and {@link StateSizeRun} at each of --state-keys with
  *       the (small) --state-* model.
  * </ol>
@@ -121,6 +122,9 @@ public final class JobBenchmark implements Callable<Integer> {
         Workload w = new Workload(keys, steps, input, output, 7);
         System.err.printf("job-benchmark: %s, %d keys x %d steps, TBPTT(%d, %d), %d step(s) per bucket, parallelism %d, "
                 + "kernels %s%n", shape, keys, steps, k1, k2, bucketSteps, parallelism, Kernels.implementation());
+        // The plain loops run before the job and again after it, and the better of the two counts:
+        // this machine's speed drifts by up to 30% within a run, which must not favour the job.
+        plainLoops("before", w, initial, options, shape);
         for (String in : inputs) {
             if (in.isBlank()) {
                 continue;
@@ -157,21 +161,27 @@ public final class JobBenchmark implements Callable<Integer> {
                     f.totalSeconds(), f.steadySteps(), f.steadySeconds(), f.latencyP50Ms(), f.latencyP99Ms(),
                     f.latencyMaxMs()));
         }
+        plainLoops("after", w, initial, options, shape);
+        if (stateKeys.stream().anyMatch(n -> n > 0)) {
+            stateRuns();
+        }
+        return 0;
+    }
+
+    /** The same work in plain loops, each kernel choice and thread count; {@code when}: before or after the job. */
+    private void plainLoops(String when, Workload w, Parameters initial, TrainingOptions options, ModelShape shape)
+            throws Exception {
         for (PlainLoop.Kernels kernels : PlainLoop.Kernels.values()) {
             for (int threads : plainThreads) {
                 if (threads < 1) {
                     continue;
                 }
                 double rate = PlainLoop.stepsPerSecond(w, initial, options, kernels, threads, plainRepeats);
-                emit("plain", Map.of("threads", String.valueOf(threads),
+                emit("plain", Map.of("threads", String.valueOf(threads), "when", when,
                         "kernels", kernels.name().toLowerCase(Locale.ROOT).replace('_', '-')), shape, w, "",
                         String.format(Locale.ROOT, "\"steps_per_s\": %.1f", rate));
             }
         }
-        if (stateKeys.stream().anyMatch(n -> n > 0)) {
-            stateRuns();
-        }
-        return 0;
     }
 
     /** State bytes per key from the serializers, then one checkpoint per key count. */
