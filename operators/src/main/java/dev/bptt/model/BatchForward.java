@@ -63,7 +63,7 @@ public final class BatchForward {
     /**
      * {@code dst[f * n + b] = src[off + b * stride + f]} for f < features, b < n. Tiles of 8 keys:
      * each pass over f writes one cache line of dst from 8 rows of src read in order (a key at a
-     * time wrote a new cache line per element: 5.7 to 3.2 us at 128 features x 64 keys).
+     * time wrote a new cache line per element: 7.0 to 4.5 us at 128 features x 64 keys).
      */
     static void toLanes(double[] src, int off, int stride, int features, int n, double[] dst) {
         int b = 0;
