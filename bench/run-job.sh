@@ -44,7 +44,7 @@ mvn -B -q -DskipTests package >"$out/build.log" 2>&1 || { tail -n 30 "$out/build
 ensure_torch
 machine_info "$out" "batch 64, 1 and 2 threads"
 cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
-cmd=(java --add-modules jdk.incubator.vector -Xmx4g -Djava.io.tmpdir="$root/bench/target"
+cmd=(java --add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=1000 -Xmx4g -Djava.io.tmpdir="$root/bench/target"
   --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
   -cp "$cp" dev.bptt.bench.e2e.JobBenchmark --work "$root/bench/target/job-bench" "${bench_args[@]}")
 echo "command: bench/run-job.sh ${bench_args[*]}" >>"$out/machine.txt"

@@ -179,8 +179,9 @@ java_opts=(
   --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
   -XX:+UseG1GC -Djava.awt.headless=true -Djava.io.tmpdir="$dir/tmp"
   -Dlog4j.configurationFile="file:$conf/log4j2.properties"
-  # The model's Vector API kernels (without it they fall back to plain loops, several times slower).
-  --add-modules=jdk.incubator.vector
+  # The model's Vector API kernels (without it they fall back to plain loops, several times slower),
+  # and the trap limit against their JIT cliff on Java 17 (README, "Vector kernels").
+  --add-modules=jdk.incubator.vector -XX:PerMethodTrapLimit=1000
 )
 
 # Memory flags: line 1 JVM options, line 2 dynamic properties (as flink-dist's config.sh reads them).

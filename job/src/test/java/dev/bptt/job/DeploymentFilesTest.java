@@ -64,6 +64,8 @@ class DeploymentFilesTest {
     private static final Path STANDALONE = ROOT.resolve("deploy/standalone");
     /** The JVM flag of the model's kernels (README "Vector kernels"), in either spelling. */
     private static final Pattern VECTOR_MODULE = Pattern.compile("--add-modules[= ]jdk\\.incubator\\.vector(?![\\w.])");
+    /** The trap limit against the kernels' JIT cliff (README "Vector kernels"). */
+    private static final Pattern TRAP_LIMIT = Pattern.compile("(?<![\\w-])-XX:PerMethodTrapLimit=1000(?!\\d)");
 
     // ---------------------------------------------------------------- the manifests parse
 
@@ -331,12 +333,14 @@ class DeploymentFilesTest {
     @Test
     void flinkDeploymentAndImageStartEveryJvmWithTheVectorApiModule() throws IOException {
         assertThat(flinkConfiguration().get(CoreOptions.FLINK_JVM_OPTIONS.key()))
-                .as("FlinkDeployment %s", CoreOptions.FLINK_JVM_OPTIONS.key()).containsPattern(VECTOR_MODULE);
+                .as("FlinkDeployment %s", CoreOptions.FLINK_JVM_OPTIONS.key()).containsPattern(VECTOR_MODULE)
+                .containsPattern(TRAP_LIMIT);
         // In the image it goes to the default options, which Flink prepends: a -D of env.java.opts.all
         // would replace the distribution's Java 17 flags there.
         assertThat(Dockerfile.read(DOCKER.resolve("Dockerfile")).dynamicProperties()
                 .get(CoreOptions.FLINK_DEFAULT_JVM_OPTIONS.key()))
-                .as("image %s", CoreOptions.FLINK_DEFAULT_JVM_OPTIONS.key()).containsPattern(VECTOR_MODULE);
+                .as("image %s", CoreOptions.FLINK_DEFAULT_JVM_OPTIONS.key()).containsPattern(VECTOR_MODULE)
+                .containsPattern(TRAP_LIMIT);
     }
 
     @Test
@@ -344,7 +348,7 @@ class DeploymentFilesTest {
         String script = Files.readString(STANDALONE.resolve("start-cluster.sh"), StandardCharsets.UTF_8);
         Matcher javaOpts = Pattern.compile("(?s)\\njava_opts=\\((.*?)\\n\\)").matcher(script);
         assertThat(javaOpts.find()).as("a java_opts=( ... ) array in start-cluster.sh").isTrue();
-        assertThat(javaOpts.group(1)).containsPattern(VECTOR_MODULE);
+        assertThat(javaOpts.group(1)).containsPattern(VECTOR_MODULE).containsPattern(TRAP_LIMIT);
         List<String> launches = script.lines().filter(l -> l.matches("\\s*nohup java .*")).collect(Collectors.toList());
         assertThat(launches).as("the JobManager's and the TaskManagers' java command lines").hasSize(2)
                 .allMatch(l -> l.contains("\"${java_opts[@]}\""));
@@ -459,12 +463,12 @@ class DeploymentFilesTest {
         /** Every {@code -Dkey=value} word of the RUN instructions (Flink's dynamic properties). */
         Map<String, String> dynamicProperties() {
             Map<String, String> properties = new LinkedHashMap<>();
+            // -Dkey=value, the value a word or quoted (and then it may hold spaces)
+            Pattern property = Pattern.compile("(?<=\\s)-D([^=\\s]+)=(\"[^\"]*\"|'[^']*'|\\S+)");
             for (String run : runs()) {
-                for (String word : run.split("\\s+")) {
-                    int eq = word.indexOf('=');
-                    if (word.startsWith("-D") && eq > 2) {
-                        properties.put(word.substring(2, eq), unquote(word.substring(eq + 1)));
-                    }
+                Matcher m = property.matcher(run);
+                while (m.find()) {
+                    properties.put(m.group(1), unquote(m.group(2)));
                 }
             }
             return properties;
