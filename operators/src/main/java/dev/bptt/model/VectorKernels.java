@@ -381,12 +381,11 @@ final class VectorKernels {
     /** {@link #outer} for rows [rowStart, rowEnd) from column colStart on, in blocks of 4 rows. */
     private static void outerRest(DMatrixRMaj a, int rowStart, int rowEnd, int colStart, double[] u, int uOff,
             int uRow, int uKey, double[] v, int vOff, int vStride, int n) {
-        final int rows = rowEnd;
         final int cols = a.numCols;
         final double[] ad = a.data;
         final int vc = SPECIES.loopBound(cols);
         int r = rowStart;
-        for (; r + 3 < rows; r += 4) {
+        for (; r + 3 < rowEnd; r += 4) {
             int c = colStart;
             for (; c + 4 * L <= vc; c += 4 * L) {
                 outer4x4(ad, cols, r, c, u, uOff, uRow, uKey, v, vOff, vStride, n);
@@ -435,7 +434,7 @@ final class VectorKernels {
                 outerTail(ad, cols, r + k, c, vc, u, uOff, uRow, uKey, v, vOff, vStride, n);
             }
         }
-        for (; r < rows; r++) {
+        for (; r < rowEnd; r++) {
             outerTail(ad, cols, r, colStart, vc, u, uOff, uRow, uKey, v, vOff, vStride, n);
         }
     }
@@ -1261,13 +1260,26 @@ final class VectorKernels {
     static double exp(double x) {
         double t = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
         double kd = Math.fma(t, LOG2E, ROUND_MAGIC);
-        double k = kd - ROUND_MAGIC;
-        double r = Math.fma(k, -LN2_HI, t);
-        r = Math.fma(k, -LN2_LO, r);
-        double r2 = r * r;
-        double e = Math.fma(Math.fma(Math.fma(PADE_E3, r2, PADE_E2), r2, PADE_E1), r2, 1.0);
-        double ro = Math.fma(Math.fma(PADE_O2, r2, PADE_O1), r2, PADE_O0) * r;
+        double r = reduced(t, kd);
+        double e = padeEven(r * r);
+        double ro = padeOdd(r * r) * r;
         return (e + ro) / (e - ro) * scale(kd);
+    }
+
+    /** r = y - k ln2 for {@code kd = k + ROUND_MAGIC}, k = round(y / ln2); ln2 in two parts. */
+    private static double reduced(double y, double kd) {
+        double k = kd - ROUND_MAGIC;
+        return Math.fma(k, -LN2_LO, Math.fma(k, -LN2_HI, y));
+    }
+
+    /** E(r^2) of the Pade approximant. */
+    private static double padeEven(double r2) {
+        return Math.fma(Math.fma(Math.fma(PADE_E3, r2, PADE_E2), r2, PADE_E1), r2, 1.0);
+    }
+
+    /** O(r^2) of the Pade approximant. */
+    private static double padeOdd(double r2) {
+        return Math.fma(Math.fma(PADE_O2, r2, PADE_O1), r2, PADE_O0);
     }
 
     /** 2^k for {@code kd = k + ROUND_MAGIC}: k in the exponent bits. */
@@ -1283,12 +1295,9 @@ final class VectorKernels {
     static double tanh(double x) {
         double y = Math.min(Math.abs(x), TANH_CLAMP) * 2.0;
         double kd = Math.fma(y, LOG2E, ROUND_MAGIC);
-        double k = kd - ROUND_MAGIC;
-        double r = Math.fma(k, -LN2_HI, y);
-        r = Math.fma(k, -LN2_LO, r);
-        double r2 = r * r;
-        double e = Math.fma(Math.fma(Math.fma(PADE_E3, r2, PADE_E2), r2, PADE_E1), r2, 1.0);
-        double ro = Math.fma(Math.fma(PADE_O2, r2, PADE_O1), r2, PADE_O0) * r;
+        double r = reduced(y, kd);
+        double e = padeEven(r * r);
+        double ro = padeOdd(r * r) * r;
         double scale = scale(kd);
         double sm = scale - 1.0;
         double sp = scale + 1.0;
@@ -1303,12 +1312,9 @@ final class VectorKernels {
     static double sigmoid(double x) {
         double t = Math.min(Math.max(-x, EXP_MIN), EXP_MAX);
         double kd = Math.fma(t, LOG2E, ROUND_MAGIC);
-        double k = kd - ROUND_MAGIC;
-        double r = Math.fma(k, -LN2_HI, t);
-        r = Math.fma(k, -LN2_LO, r);
-        double r2 = r * r;
-        double e = Math.fma(Math.fma(Math.fma(PADE_E3, r2, PADE_E2), r2, PADE_E1), r2, 1.0);
-        double ro = Math.fma(Math.fma(PADE_O2, r2, PADE_O1), r2, PADE_O0) * r;
+        double r = reduced(t, kd);
+        double e = padeEven(r * r);
+        double ro = padeOdd(r * r) * r;
         double d = e - ro;
         return d / Math.fma(scale(kd), e + ro, d);
     }
