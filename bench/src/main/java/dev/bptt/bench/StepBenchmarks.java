@@ -37,8 +37,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>batch 1 runs the per-key classes the operators use today ({@link SequenceForward},
  * {@link TbpttWindow}); batch 64 the batched ones ({@link BatchForward}, {@link BatchBackward}).
  * Training is what the PyTorch anchors measure: the forward steps with their predictions, the
- * window's backward pass (which recomputes each step's forward from the stored input and state,
- * as TbpttBackward does), and one SGD update.
+ * window's backward pass, and one SGD update. As in the job, a batched forward step's
+ * activations are kept with each key's step, so the batched backward pass does not recompute the
+ * GRU and LSTM steps ({@link StepRing#activations}); the per-key pass recomputes them.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -79,6 +80,8 @@ public class StepBenchmarks {
     private BatchBackward batchBackward;
     private double[] lossSums;
     private int[] lossTerms;
+    /** The activations of a batched forward step, key-major. */
+    private double[] activations;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -107,6 +110,7 @@ public class StepBenchmarks {
         window = new TbpttWindow(shape, Loss.MSE);
         batchForward = new BatchForward(shape, batch);
         batchBackward = new BatchBackward(shape, Loss.MSE, batch);
+        activations = new double[batch * batchForward.activationSize()];
         lossSums = new double[batch];
         lossTerms = new int[batch];
         // Fill the rings once, for backwardWindow.
@@ -127,7 +131,20 @@ public class StepBenchmarks {
                 forward.step(w, stepInputs, states, predictions);
             } else {
                 batchForward.step(w, stepInputs, states, predictions, batch);
+                keepActivations();
             }
+        }
+    }
+
+    /** Each key's ring keeps the activations of its newest step, as ForwardStep's records carry them. */
+    private void keepActivations() {
+        int a = batchForward.activationSize();
+        if (a == 0) {
+            return;
+        }
+        batchForward.activations(activations, 0, a, batch);
+        for (int b = 0; b < batch; b++) {
+            rings[b].keepActivations(rings[b].slot(rings[b].size - 1), activations, b * a, a);
         }
     }
 

@@ -90,7 +90,9 @@ import org.apache.flink.util.function.ThrowingRunnable;
  * on its batch. The updates are not delayed: the output watermark is held before a buffered step's
  * bucket, and the buffered steps run before the watermark that could pass it is forwarded, so a
  * bucket completes downstream at the same watermark as on the per-key path. With {@code async}
- * (lowest latency, not reproducible) runnable steps run on arrival, as batches of one.
+ * (lowest latency, not reproducible) runnable steps run on arrival, as batches of one. A batched
+ * GRU or LSTM step hands its activations (4H values) to TbpttBackward with the step, so the
+ * backward pass need not recompute it.
  *
  * <p>State: per key the order progress and s_{t-1}; per subtask the pending steps, the versions
  * received and the inlet's read positions.
@@ -399,7 +401,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         double[] before = s.clone();
         double[] y = new double[shape.outputSize()];
         forward.step(store.params(version), step.input(), s, y);
-        emit(pending, version, before, s, y);
+        emit(pending, version, before, s, y, null);
     }
 
     /**
@@ -436,7 +438,8 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         for (int b = 0; b < staged.size(); b++) {
             PendingStep pending = staged.get(b);
             setCurrentKey(pending.key());
-            emit(pending, version, batch.statePrev(b), batch.state(b, keptStates[b]), batch.prediction(b));
+            emit(pending, version, batch.statePrev(b), batch.state(b, keptStates[b]), batch.prediction(b),
+                    batch.activations(b));
             keptStates[b] = null;
         }
         batch.clear();
@@ -452,16 +455,16 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
 
     /**
      * A step of the current key ran with {@code version}: emits it for the backward pass (with
-     * s_{t-1} = {@code before}) and its prediction y, and keeps s_t = {@code after} (or clears the
-     * key's state after its last step).
+     * s_{t-1} = {@code before} and its {@code activations}, or null) and its prediction y, and
+     * keeps s_t = {@code after} (or clears the key's state after its last step).
      */
-    private void emit(PendingStep pending, long version, double[] before, double[] after, double[] y)
-            throws Exception {
+    private void emit(PendingStep pending, long version, double[] before, double[] after, double[] y,
+            double[] activations) throws Exception {
         SequenceStep step = pending.step();
         stepsMetric.inc();
         int targetClass = step.target() == null ? Math.max(step.targetClass(), StepRing.NO_TARGET) : StepRing.NO_TARGET;
         output.collect(new StreamRecord<>(new TrainingStep(step.key(), step.step(), step.time(), pending.bucket(),
-                step.input(), before, step.target(), targetClass, step.last(), version), step.time()));
+                step.input(), before, step.target(), targetClass, step.last(), version, activations), step.time()));
         output.collect(PREDICTIONS, new StreamRecord<>(new Prediction(step.key(), step.step(), step.time(), y, version),
                 step.time()));
         if (step.last()) {

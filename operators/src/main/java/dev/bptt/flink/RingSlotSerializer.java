@@ -13,6 +13,8 @@ import org.apache.flink.core.memory.DataOutputView;
  * 12 bytes: version (8), target class (4), then x (I doubles), s_{t-1} (S doubles) and, only for
  * an mse target ({@link StepRing#VECTOR_TARGET}), the target (O doubles). The sizes live in the
  * serializer (and its snapshot), not in every value; a restore with other sizes is incompatible.
+ * The slot's activations are not written (they spare a recompute, and a slot without them is
+ * recomputed): a slot read back has none; a copy keeps them.
  */
 public final class RingSlotSerializer extends TypeSerializer<RingSlot> {
 
@@ -46,7 +48,8 @@ public final class RingSlotSerializer extends TypeSerializer<RingSlot> {
     @Override
     public RingSlot copy(RingSlot from) {
         return new RingSlot(from.input().clone(), from.statePrev().clone(),
-                from.target() == null ? null : from.target().clone(), from.targetClass(), from.version());
+                from.target() == null ? null : from.target().clone(), from.targetClass(), from.version(),
+                from.activations() == null ? null : from.activations().clone());
     }
 
     @Override

@@ -48,7 +48,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>State: per key the ring, one entry per slot ({@link KeyedRing}: a step writes one slot and
  * the small head, a closing window reads the slots once); per subtask the open sums and the closed
- * windows waiting.
+ * windows waiting. The activations that come with a batched GRU or LSTM step ride in its slot and
+ * ring ({@link StepRing#activations}) but are never serialized: on a heap backend the batched
+ * backward pass takes them instead of recomputing the step (a quarter of a training step's
+ * products), with RocksDB or after a restore it recomputes, to the same bits. The cost: 4H
+ * doubles per step held in a heap backend's memory, not in snapshots.
  */
 public final class TbpttBackward extends ModelOperator<GradientPartial>
         implements OneInputStreamOperator<TrainingStep, GradientPartial>, BoundedOneInput {
@@ -120,7 +124,8 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
             batch = new BatchBackward(shape, options.loss(), batchKeys);
             rings = new StepRing[batchKeys];
             spareRings = new ArrayDeque<>();
-            long ringBytes = 8L * options.k2() * (shape.inputSize() + shape.stateSize() + shape.outputSize() + 2);
+            long ringBytes = 8L * options.k2()
+                    * (shape.inputSize() + shape.stateSize() + shape.outputSize() + 2 + batch.activationSize());
             spareRingLimit = (int) Math.max(batchKeys, SPARE_RING_BYTES / ringBytes);
             lossSums = new double[batchKeys];
             lossTerms = new int[batchKeys];

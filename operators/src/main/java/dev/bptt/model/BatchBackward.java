@@ -8,7 +8,9 @@ import java.util.function.LongFunction;
  * matrix-matrix products (see {@link TbpttWindow} for the math): at each step, from the newest
  * down, the keys' steps are recomputed together from their stored (x, s_{t-1}) (for the Elman
  * cell only the newest: its backward needs only s_t, which the next step stored as its s_{t-1},
- * exactly as the forward pass computed it), the readout's
+ * exactly as the forward pass computed it; for the GRU and LSTM not when every key's ring kept
+ * the step's activations from its batched forward pass, {@link StepRing#activations}, which give
+ * the recompute's numbers bit for bit), the readout's
  * and the cell's vector-Jacobian products run with the keys as vector lanes ({@link LaneCell}),
  * and the parameter gradient takes {@code dW += A^T X} over the keys. A key's loss and
  * {@code dL/ds} chain are the same whatever else is in the batch, and equal to
@@ -46,6 +48,9 @@ public final class BatchBackward {
     private final double[] aHh;
     private double[] ds;
     private double[] dsPrev;
+    /** Values of a step's kept activations ({@link StepRing#activations}), and the n keys' at a step. */
+    private final int actSize;
+    private final double[] acts;
 
     public BatchBackward(ModelShape shape, Loss loss, int capacity) {
         this.shape = shape;
@@ -71,6 +76,13 @@ public final class BatchBackward {
         this.aHh = cell.separateRecurrentGradient() ? new double[capacity * shape.gateRows()] : aIh;
         this.ds = new double[capacity * st];
         this.dsPrev = new double[capacity * st];
+        this.actSize = cell.activationSize();
+        this.acts = new double[capacity * actSize];
+    }
+
+    /** Values per step of the activations that spare a recompute ({@link StepRing#activations}): 0, or 4H. */
+    public int activationSize() {
+        return actSize;
     }
 
     /** Largest batch this workspace takes. */
@@ -114,6 +126,8 @@ public final class BatchBackward {
             if (known) {
                 System.arraycopy(stNext, 0, out, 0, stSize * n);
                 cell.forwardKnown(out, n);
+            } else if (gatherActivations(rings, i, n)) {
+                cell.forwardFrom(acts, 0, actSize, st, out, n);
             } else {
                 BatchForward.toLanes(x, 0, in, in, n, xt);
                 cell.forward(w, xt, st, out, n);
@@ -139,6 +153,26 @@ public final class BatchBackward {
         for (int b = 0; b < n; b++) {
             rings[b].pendingLoss = 0;
         }
+    }
+
+    /**
+     * Copies the kept activations of every key's step i into {@link #acts}, key-major, when all
+     * n keys kept them (else the step is recomputed, to the same bits).
+     */
+    private boolean gatherActivations(StepRing[] rings, int i, int n) {
+        if (actSize == 0) {
+            return false;
+        }
+        for (int b = 0; b < n; b++) {
+            if (!rings[b].activationsKept(rings[b].slot(i), actSize)) {
+                return false;
+            }
+        }
+        for (int b = 0; b < n; b++) {
+            StepRing r = rings[b];
+            System.arraycopy(r.activations, r.slot(i) * actSize, acts, b * actSize, actSize);
+        }
+        return true;
     }
 
     /**

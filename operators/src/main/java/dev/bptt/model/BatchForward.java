@@ -60,17 +60,37 @@ public final class BatchForward {
         }
     }
 
+    /** Values per key that {@link #activations} writes: 0 for the Elman cell, 4H for the GRU and the LSTM. */
+    public int activationSize() {
+        return cell.activationSize();
+    }
+
+    /**
+     * The activations of the last {@link #step}'s n keys, key b's at
+     * {@code dst[off + b * stride, + activationSize())} (modified): kept with a key's step, they
+     * let {@link BatchBackward} skip recomputing it ({@link StepRing#activations}). Requires
+     * {@code activationSize() > 0}.
+     */
+    public void activations(double[] dst, int off, int stride, int n) {
+        cell.saveActivations(dst, off, stride, n);
+    }
+
     /**
      * {@code dst[f * n + b] = src[off + b * stride + f]} for f < features, b < n. Tiles of 8 keys:
      * each pass over f writes one cache line of dst from 8 rows of src read in order (a key at a
      * time wrote a new cache line per element: 7.0 to 4.5 us at 128 features x 64 keys).
      */
     static void toLanes(double[] src, int off, int stride, int features, int n, double[] dst) {
+        toLanes(src, off, stride, features, n, dst, 0);
+    }
+
+    /** The same into {@code dst} from {@code dOff}: {@code dst[dOff + f * n + b]}. */
+    static void toLanes(double[] src, int off, int stride, int features, int n, double[] dst, int dOff) {
         int b = 0;
         for (; b + 8 <= n; b += 8) {
             int s0 = off + b * stride;
             for (int f = 0; f < features; f++) {
-                int d = f * n + b;
+                int d = dOff + f * n + b;
                 int s = s0 + f;
                 dst[d] = src[s];
                 dst[d + 1] = src[s + stride];
@@ -85,7 +105,7 @@ public final class BatchForward {
         for (; b < n; b++) {
             int s = off + b * stride;
             for (int f = 0; f < features; f++) {
-                dst[f * n + b] = src[s + f];
+                dst[dOff + f * n + b] = src[s + f];
             }
         }
     }
@@ -95,9 +115,14 @@ public final class BatchForward {
      * features: each key's 8 values of a tile land in one cache line of dst.
      */
     static void fromLanes(double[] src, int features, int n, double[] dst, int off, int stride) {
+        fromLanes(src, 0, features, n, dst, off, stride);
+    }
+
+    /** The same from {@code src} at {@code sOff}: {@code src[sOff + f * n + b]}. */
+    static void fromLanes(double[] src, int sOff, int features, int n, double[] dst, int off, int stride) {
         int f = 0;
         for (; f + 8 <= features; f += 8) {
-            int s0 = f * n;
+            int s0 = sOff + f * n;
             for (int b = 0; b < n; b++) {
                 int d = off + b * stride + f;
                 int s = s0 + b;
@@ -113,7 +138,7 @@ public final class BatchForward {
         }
         for (; f < features; f++) {
             for (int b = 0; b < n; b++) {
-                dst[off + b * stride + f] = src[f * n + b];
+                dst[off + b * stride + f] = src[sOff + f * n + b];
             }
         }
     }

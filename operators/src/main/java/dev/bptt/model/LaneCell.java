@@ -82,6 +82,38 @@ abstract class LaneCell {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " needs its gates: recompute the step");
     }
 
+    /**
+     * Values per key that {@link #saveActivations} keeps of a step and {@link #forwardFrom} takes
+     * back in place of recomputing it: 0 for the Elman cell (its backward needs only s_t), 4H for
+     * the GRU (r, z, n and the hidden part of n) and the LSTM (i, f, g, o).
+     */
+    int activationSize() {
+        return 0;
+    }
+
+    /**
+     * Writes the activations of the step last computed by {@link #forward}, key b's row at
+     * {@code dst[off + b * stride, + activationSize())} (modified), key-major: what a key keeps
+     * of its step for the backward pass.
+     */
+    void saveActivations(double[] dst, int off, int stride, int n) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no activations");
+    }
+
+    /**
+     * In place of {@link #forward}: the step of n keys from the activations that
+     * {@link #saveActivations} kept when it ran with the same s_{t-1} and parameters, without its
+     * products. Its s_t and what {@link #backward} needs are the same, bit for bit, as forward's:
+     * the same element operations on the same numbers.
+     *
+     * @param src key b's activations at {@code [off + b * stride, + activationSize())} (not modified)
+     * @param st s_{t-1}, S x n (not modified)
+     * @param out receives s_t, S x n (modified)
+     */
+    void forwardFrom(double[] src, int off, int stride, double[] st, double[] out, int n) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no activations");
+    }
+
     /** As {@link RnnCell}. */
     static final class Rnn extends LaneCell {
         private final double[] h;
@@ -156,9 +188,38 @@ abstract class LaneCell {
                 nn[i] = gi[2 * hn + i] + rz[i] * gh[2 * hn + i];
             }
             Kernels.tanhInPlace(nn, 0, hn);
+            state(st, out, hn);
+        }
+
+        /** {@code s_t = (s_{t-1} - n) z + n}. */
+        private void state(double[] st, double[] out, int hn) {
             for (int i = 0; i < hn; i++) {
                 out[i] = (st[i] - nn[i]) * rz[hn + i] + nn[i];
             }
+        }
+
+        @Override
+        int activationSize() {
+            return 4 * hidden;
+        }
+
+        /** Row of a key: r, z (2H), n (H), the hidden part of n's pre-activation (H). */
+        @Override
+        void saveActivations(double[] dst, int off, int stride, int n) {
+            final int hn = hidden * n;
+            BatchForward.fromLanes(rz, 0, 2 * hidden, n, dst, off, stride);
+            BatchForward.fromLanes(nn, 0, hidden, n, dst, off + 2 * hidden, stride);
+            BatchForward.fromLanes(gh, 2 * hn, hidden, n, dst, off + 3 * hidden, stride);
+        }
+
+        @Override
+        void forwardFrom(double[] src, int off, int stride, double[] st, double[] out, int n) {
+            checkBatch(n);
+            final int hn = hidden * n;
+            BatchForward.toLanes(src, off, stride, 2 * hidden, n, rz, 0);
+            BatchForward.toLanes(src, off + 2 * hidden, stride, hidden, n, nn, 0);
+            BatchForward.toLanes(src, off + 3 * hidden, stride, hidden, n, gh, 2 * hn);
+            state(st, out, hn);
         }
 
         @Override
@@ -204,6 +265,11 @@ abstract class LaneCell {
             Kernels.sigmoidInPlace(a, 0, 2 * hn);
             Kernels.tanhInPlace(a, 2 * hn, hn);
             Kernels.sigmoidInPlace(a, 3 * hn, hn);
+            state(st, out, hn);
+        }
+
+        /** From the gates: {@code c_t = f c_{t-1} + i g}, {@code h_t = o tanh(c_t)}. */
+        private void state(double[] st, double[] out, int hn) {
             for (int i = 0; i < hn; i++) {
                 double c = a[hn + i] * st[hn + i] + a[i] * a[2 * hn + i];
                 out[hn + i] = c;
@@ -213,6 +279,24 @@ abstract class LaneCell {
             for (int i = 0; i < hn; i++) {
                 out[i] = a[3 * hn + i] * tanhC[i];
             }
+        }
+
+        @Override
+        int activationSize() {
+            return 4 * hidden;
+        }
+
+        /** Row of a key: the gates i, f, g, o (tanh(c_t) follows from them and c_{t-1}). */
+        @Override
+        void saveActivations(double[] dst, int off, int stride, int n) {
+            BatchForward.fromLanes(a, 0, 4 * hidden, n, dst, off, stride);
+        }
+
+        @Override
+        void forwardFrom(double[] src, int off, int stride, double[] st, double[] out, int n) {
+            checkBatch(n);
+            BatchForward.toLanes(src, off, stride, 4 * hidden, n, a, 0);
+            state(st, out, hidden * n);
         }
 
         @Override

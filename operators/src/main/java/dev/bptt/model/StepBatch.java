@@ -21,6 +21,10 @@ public final class StepBatch {
     private final double[] states;
     private final double[] before;
     private final double[] predictions;
+    /** The keys' activations, key-major, read from the forward pass when first asked for after a run. */
+    private final double[] activations;
+    /** True when {@link #activations} holds the last run's. */
+    private boolean activationsRead;
     private int size;
 
     public StepBatch(ModelShape shape, int capacity) {
@@ -32,6 +36,7 @@ public final class StepBatch {
         this.states = new double[capacity * st];
         this.before = new double[capacity * st];
         this.predictions = new double[capacity * out];
+        this.activations = new double[capacity * forward.activationSize()];
     }
 
     public int capacity() {
@@ -70,6 +75,7 @@ public final class StepBatch {
     public void run(Parameters w) {
         System.arraycopy(states, 0, before, 0, size * st);
         forward.step(w, inputs, states, predictions, size);
+        activationsRead = false;
     }
 
     /** s_{t-1} of the key at {@code position} (a copy). */
@@ -97,6 +103,22 @@ public final class StepBatch {
     /** y_t of the key at {@code position} after {@link #run} (a copy). */
     public double[] prediction(int position) {
         return Arrays.copyOfRange(predictions, position * out, (position + 1) * out);
+    }
+
+    /**
+     * The activations of the key at {@code position} after {@link #run} (a copy; see
+     * {@link BatchForward#activations}), or null for a cell that keeps none (Elman).
+     */
+    public double[] activations(int position) {
+        if (activations.length == 0) {
+            return null;
+        }
+        if (!activationsRead) {
+            forward.activations(activations, 0, forward.activationSize(), size);
+            activationsRead = true;
+        }
+        int a = forward.activationSize();
+        return Arrays.copyOfRange(activations, position * a, (position + 1) * a);
     }
 
     /** Empties the batch for the next step. */

@@ -37,6 +37,18 @@ public class StepRing {
     public int next;
     /** Newest entries whose losses are not counted yet, at most size. */
     public int pendingLoss;
+    /**
+     * Per slot, the activations its forward pass computed ({@link BatchForward#activations}),
+     * capacity x {@link #activationSize}, or null while none are kept. They spare the backward
+     * pass its recompute of the step ({@link BatchBackward}) and are not part of the ring's
+     * persistent form: transient, so serializers and snapshots leave them out, and a ring without
+     * them recomputes its steps, to the same bits.
+     */
+    public transient double[] activations;
+    /** Per slot: true when {@link #activations} holds the activations of the slot's step. */
+    public transient boolean[] activationsKept;
+    /** Values per slot in {@link #activations}. */
+    public transient int activationSize;
 
     /** For serializers only. */
     public StepRing() {}
@@ -63,12 +75,12 @@ public class StepRing {
 
     /**
      * Appends a step, dropping the oldest when full, and counts its loss as pending. Not
-     * modified: the argument arrays (copied).
+     * modified: the argument arrays (copied). Returns the physical slot written.
      *
      * @param target mse target at {@code [tOff, tOff + O)}, or null
      * @param targetClass xent class, or {@link #NO_TARGET} / ignored when target is non-null
      */
-    public void push(double[] x, int xOff, double[] sPrev, int sOff, double[] target, int tOff, int targetClass,
+    public int push(double[] x, int xOff, double[] sPrev, int sOff, double[] target, int tOff, int targetClass,
             long version) {
         int slot = next;
         write(slot, x, xOff, sPrev, sOff, target, tOff, targetClass, version);
@@ -79,6 +91,7 @@ public class StepRing {
         if (pendingLoss < size) {
             pendingLoss++;
         }
+        return slot;
     }
 
     /**
@@ -100,6 +113,29 @@ public class StepRing {
             targetClasses[slot] = targetClass;
         }
         versions[slot] = version;
+        if (activationsKept != null) {
+            activationsKept[slot] = false;
+        }
+    }
+
+    /**
+     * Keeps the activations of the step in physical slot {@code slot}: {@code size} values from
+     * {@code src[off]} (copied). Modified: {@link #activations} at that slot (allocated at the
+     * first call).
+     */
+    public void keepActivations(int slot, double[] src, int off, int size) {
+        if (activations == null || activationSize != size) {
+            activations = new double[capacity * size];
+            activationsKept = new boolean[capacity];
+            activationSize = size;
+        }
+        System.arraycopy(src, off, activations, slot * size, size);
+        activationsKept[slot] = true;
+    }
+
+    /** True when the step in {@code slot} has its activations kept, {@code size} values a slot. */
+    public boolean activationsKept(int slot, int size) {
+        return activationsKept != null && activationSize == size && activationsKept[slot];
     }
 
     /** Physical slot of the i-th oldest entry, i in [0, size). */
@@ -123,11 +159,19 @@ public class StepRing {
         c.size = size;
         c.next = next;
         c.pendingLoss = pendingLoss;
+        if (activations != null) {
+            c.activations = activations.clone();
+            c.activationsKept = activationsKept.clone();
+            c.activationSize = activationSize;
+        }
         return c;
     }
 
     /** Forgets every entry (a sequence ended). */
     public void clear() {
+        if (activationsKept != null) {
+            Arrays.fill(activationsKept, false);
+        }
         size = 0;
         next = 0;
         pendingLoss = 0;

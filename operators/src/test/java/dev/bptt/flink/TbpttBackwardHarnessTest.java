@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.bptt.loop.ParameterChannel;
 import dev.bptt.loop.VersionStore;
+import dev.bptt.model.BatchForward;
 import dev.bptt.model.Loss;
 import dev.bptt.model.OfflineTbptt;
 import dev.bptt.model.Parameters;
@@ -525,5 +526,63 @@ class TbpttBackwardHarnessTest {
         List<GradientPartial> forwards = partialsOf(forward(manyKeys(false)), 5);
         List<GradientPartial> backwards = partialsOf(forward(manyKeys(true)), 5);
         assertThat(backwards).usingRecursiveComparison(exactly()).isEqualTo(forwards);
+    }
+
+    /**
+     * Steps that carry their activations (as ForwardStep's batched path sends them) give the
+     * partials of steps without them, bit for bit: on a heap backend the backward pass takes the
+     * activations (spoiled ones change the gradient, so they are used), on RocksDB the slots are
+     * stored without them and the steps are recomputed (spoiled ones change nothing).
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void stepsWithTheirActivationsGiveThePartialsOfARecomputeBitForBit(Backend backend) throws Exception {
+        List<TrainingStep> bare = forward(manyKeys(false));
+        List<GradientPartial> recomputed = partialsWithWatermarks(bare, backend);
+        List<GradientPartial> kept = partialsWithWatermarks(withActivations(bare, 0.0), backend);
+        List<GradientPartial> spoiled = partialsWithWatermarks(withActivations(bare, 1e-3), backend);
+
+        assertThat(kept).usingRecursiveComparison(exactly()).isEqualTo(recomputed);
+        if (backend == Backend.HEAP) {
+            assertThat(spoiled.get(1).gradient()).isNotEqualTo(recomputed.get(1).gradient());
+        } else {
+            assertThat(spoiled).usingRecursiveComparison(exactly()).isEqualTo(recomputed);
+        }
+    }
+
+    /** {@code steps} with the activations of their forward step ({@link BatchForward}, alone), each value plus {@code spoil}. */
+    private static List<TrainingStep> withActivations(List<TrainingStep> steps, double spoil) {
+        BatchForward forward = new BatchForward(SHAPE, 1);
+        List<TrainingStep> out = new ArrayList<>();
+        for (TrainingStep t : steps) {
+            double[] state = t.statePrev().clone();
+            forward.step(paramsOf(t.version()), t.input(), state, null, 1);
+            double[] acts = new double[forward.activationSize()];
+            forward.activations(acts, 0, acts.length, 1);
+            for (int i = 0; i < acts.length; i++) {
+                acts[i] += spoil;
+            }
+            out.add(new TrainingStep(t.key(), t.step(), t.time(), t.bucket(), t.input(), t.statePrev(), t.target(),
+                    t.targetClass(), t.last(), t.version(), acts));
+        }
+        return out;
+    }
+
+    /** The partials of {@code steps} on {@code backend}, batched, with a watermark after every bucket (rings reused). */
+    private List<GradientPartial> partialsWithWatermarks(List<TrainingStep> steps, Backend backend) throws Exception {
+        try (var h = harness(TbpttBackward.DEFAULT_BATCH_KEYS, backend)) {
+            h.open();
+            long bucket = 0;
+            for (TrainingStep t : steps) {
+                if (t.bucket() > bucket) {
+                    h.processWatermark(t.bucket() * BUCKET_MS - 1);
+                    bucket = t.bucket();
+                }
+                h.processElement(t, t.time());
+            }
+            h.processWatermark(Long.MAX_VALUE);
+            h.endInput();
+            return partials(h);
+        }
     }
 }

@@ -151,6 +151,101 @@ class BatchTest {
         }
     }
 
+    /**
+     * The forward pass keeps each step's activations in the ring; the backward pass takes them
+     * instead of recomputing the step. The keys ran forward in two batches of other sizes and
+     * lanes than the backward's, and under two parameter versions; still the losses and the
+     * gradient are those of the recompute bit for bit, and a ring missing one step's activations
+     * recomputes that step. Spoiling a kept value changes the gradient: they are used.
+     */
+    @ParameterizedTest(name = "{0} keys={1} {2}")
+    @MethodSource("shapes")
+    void keptActivationsGiveTheRecomputedWindowBitForBit(ModelShape shape, int keys, Loss loss) {
+        SplittableRandom random = new SplittableRandom(41);
+        Parameters w1 = ParameterInit.uniform(shape, 6);
+        Parameters w2 = ParameterInit.uniform(shape, 7);
+        int in = shape.inputSize();
+        int st = shape.stateSize();
+        int k2 = 6;
+        int firstGroup = (keys + 1) / 2;
+        BatchForward[] groups = {new BatchForward(shape, firstGroup + 3), new BatchForward(shape, keys)};
+        int a = groups[0].activationSize();
+        StepRing[] kept = new StepRing[keys];
+        StepRing[] bare = new StepRing[keys];
+        for (int b = 0; b < keys; b++) {
+            kept[b] = StepRing.forShape(shape, k2);
+            bare[b] = StepRing.forShape(shape, k2);
+        }
+        double[] states = uniform(random, keys * st, 0.5);
+        double[] acts = new double[keys * a];
+        for (int t = 0; t < 9; t++) {
+            long version = t < 5 ? 1 : 2;
+            double[] inputs = uniform(random, keys * in, 1.5);
+            double[] targets = uniform(random, keys * shape.outputSize(), 1.0);
+            for (int b = 0; b < keys; b++) {
+                int targetClass = loss == Loss.MSE ? StepRing.NO_TARGET : random.nextInt(shape.outputSize());
+                double[] target = loss == Loss.MSE ? targets : null;
+                int off = b * shape.outputSize();
+                kept[b].push(inputs, b * in, states, b * st, target, off, targetClass, version);
+                bare[b].push(inputs, b * in, states, b * st, target, off, targetClass, version);
+            }
+            for (int g = 0; g < 2; g++) {
+                int from = g == 0 ? 0 : firstGroup;
+                int n = g == 0 ? firstGroup : keys - firstGroup;
+                if (n == 0) {
+                    continue;
+                }
+                double[] groupInputs = Arrays.copyOfRange(inputs, from * in, (from + n) * in);
+                double[] groupStates = Arrays.copyOfRange(states, from * st, (from + n) * st);
+                groups[g].step(version == 1 ? w1 : w2, groupInputs, groupStates, null, n);
+                System.arraycopy(groupStates, 0, states, from * st, n * st);
+                if (a > 0) {
+                    groups[g].activations(acts, from * a, a, n);
+                }
+            }
+            for (int b = 0; b < keys && a > 0; b++) {
+                kept[b].keepActivations(kept[b].slot(kept[b].size - 1), acts, b * a, a);
+            }
+        }
+        if (a > 0) {
+            assertThat(kept[0].activationsKept(kept[0].slot(2), a)).isTrue();
+            StepRing last = kept[keys - 1];
+            int slot = last.slot(2);
+            last.write(slot, last.inputs, slot * in, last.states, slot * st, null, 0, last.targetClasses[slot],
+                    last.versions[slot]);
+            assertThat(last.activationsKept(slot, a)).isFalse();
+            assertThat(last).isEqualTo(bare[keys - 1]);
+        }
+        StepRing[] spoiled = new StepRing[keys];
+        for (int b = 0; b < keys; b++) {
+            kept[b].pendingLoss = 4;
+            bare[b].pendingLoss = 4;
+            spoiled[b] = kept[b].copy();
+        }
+        java.util.function.LongFunction<Parameters> versions = v -> v == 1 ? w1 : w2;
+
+        Parameters recomputed = w1.zerosLike();
+        double[] recomputedLoss = new double[keys];
+        int[] recomputedTerms = new int[keys];
+        new BatchBackward(shape, loss, keys + 2).backward(bare, keys, versions, recomputed, recomputedLoss,
+                recomputedTerms);
+        Parameters fromKept = w1.zerosLike();
+        double[] keptLoss = new double[keys];
+        int[] keptTerms = new int[keys];
+        new BatchBackward(shape, loss, keys).backward(kept, keys, versions, fromKept, keptLoss, keptTerms);
+
+        assertThat(keptLoss).isEqualTo(recomputedLoss);
+        assertThat(keptTerms).isEqualTo(recomputedTerms);
+        assertThat(fromKept.toFlat()).isEqualTo(recomputed.toFlat());
+        if (a > 0) {
+            spoiled[0].activations[spoiled[0].slot(1) * a] += 1e-3;
+            Parameters fromSpoiled = w1.zerosLike();
+            new BatchBackward(shape, loss, keys).backward(spoiled, keys, versions, fromSpoiled, new double[keys],
+                    new int[keys]);
+            assertThat(fromSpoiled.toFlat()).isNotEqualTo(recomputed.toFlat());
+        }
+    }
+
     /** Equal to 1e-12 relative, or 1e-15 of the largest entry for entries near zero. */
     private static void assertGradientsClose(Parameters actual, Parameters expected) {
         double[] e = expected.toFlat();
