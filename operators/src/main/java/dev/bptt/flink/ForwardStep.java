@@ -120,6 +120,13 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
      */
     static final long BATCH_WAIT_MS = 5;
 
+    /**
+     * System property: {@code keep} (the default) hands a batched GRU or LSTM step's activations
+     * to the backward pass, which then skips its recompute (held in a heap backend's ring, 4H
+     * doubles a step); {@code recompute} does not, for the memory. Read when a subtask opens.
+     */
+    public static final String ACTIVATIONS_PROPERTY = "bptt.activations";
+
     /** Per key: the last step accepted (order checks). */
     private transient ValueState<KeyProgress> progress;
     /** Per key: s_{t-1}. */
@@ -145,6 +152,8 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
      * it copies first while a snapshot holds it), then stored with {@code update}.
      */
     private transient double[][] keptStates;
+    /** True when batched steps carry their activations ({@link #ACTIVATIONS_PROPERTY}). */
+    private transient boolean keepActivations;
     /** Steps buffered while already runnable, since the last release. */
     private transient int readyWaiting;
     /** Processing time when the oldest of the {@link #readyWaiting} steps was buffered. */
@@ -226,6 +235,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         } else {
             batch = new StepBatch(shape, batchKeys);
             keptStates = new double[batchKeys][];
+            keepActivations = keepActivations(System.getProperty(ACTIVATIONS_PROPERTY, "keep"));
         }
         stepsMetric = getMetricGroup().counter(Metrics.STEPS);
         deadLettersMetric = getMetricGroup().counter(Metrics.DEAD_LETTERS);
@@ -386,6 +396,15 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         return options.async() ? store.latest() : store.versionFor(bucket, options.staleness());
     }
 
+    static boolean keepActivations(String mode) {
+        return switch (mode) {
+            case "keep" -> true;
+            case "recompute" -> false;
+            default -> throw new IllegalArgumentException("-D" + ACTIVATIONS_PROPERTY + "=" + mode
+                    + ": expected keep or recompute");
+        };
+    }
+
     /** One pending item of the current key, on the per-key path. */
     private void run(PendingStep pending) throws Exception {
         if (pending.step() == null) {
@@ -439,7 +458,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
             PendingStep pending = staged.get(b);
             setCurrentKey(pending.key());
             emit(pending, version, batch.statePrev(b), batch.state(b, keptStates[b]), batch.prediction(b),
-                    batch.activations(b));
+                    keepActivations ? batch.activations(b) : null);
             keptStates[b] = null;
         }
         batch.clear();

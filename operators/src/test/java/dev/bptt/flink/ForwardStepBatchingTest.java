@@ -121,6 +121,24 @@ class ForwardStepBatchingTest {
         }
     }
 
+    @Test
+    void withActivationsRecomputedTheStepsCarryNoneAndAreOtherwiseTheSame() throws Exception {
+        Run keep = run(0, 5);
+        Run recompute;
+        System.setProperty(ForwardStep.ACTIVATIONS_PROPERTY, "recompute");
+        try {
+            recompute = run(0, 5);
+        } finally {
+            System.clearProperty(ForwardStep.ACTIVATIONS_PROPERTY);
+        }
+        assertThat(keep.steps()).allSatisfy(t -> assertThat(t.activations()).isNotNull());
+        assertThat(recompute.steps()).allSatisfy(t -> assertThat(t.activations()).isNull());
+        assertThat(recompute.steps()).usingRecursiveComparison().ignoringFields("activations").isEqualTo(keep.steps());
+        assertThat(recompute.predictions()).usingRecursiveComparison().isEqualTo(keep.predictions());
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> ForwardStep.keepActivations("yes")))
+                .hasMessageContaining("expected keep or recompute");
+    }
+
     @ParameterizedTest(name = "staleness {0}")
     @ValueSource(ints = {0, 1, 2})
     void batchedStepsEqualThePerKeyPathKeyByKeyToRounding(int staleness) throws Exception {
