@@ -75,6 +75,45 @@ class VersionStoreTest {
         assertThat(store.heldVersions()).isEqualTo(1);
     }
 
+    /**
+     * Retains and releases in the pattern of the rings (runs of one version retained while an
+     * older one is released, counts reaching zero and versions retained again) count exactly as
+     * a plain map of counts, and a version is pruned exactly when its count is zero.
+     */
+    @Test
+    void referenceCountsFollowEveryRetainAndRelease() {
+        VersionStore store = store();
+        java.util.Map<Long, Integer> expected = new java.util.HashMap<>();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 20_000; i++) {
+            long v = random.nextInt(4) == 0 ? random.nextInt(4) : (i / 500) % 4;
+            if (random.nextBoolean()) {
+                store.retain(v);
+                expected.merge(v, 1, Integer::sum);
+            } else {
+                store.release(v); // releasing an unreferenced version changes nothing
+                expected.computeIfPresent(v, (k, n) -> n == 1 ? null : n - 1);
+            }
+            for (long u = 0; u < 4; u++) {
+                assertThat(store.references(u)).as("version %d after call %d", u, i)
+                        .isEqualTo(expected.getOrDefault(u, 0));
+            }
+        }
+        for (long u = 0; u < 4; u++) {
+            while (store.references(u) > 0) {
+                store.release(u);
+            }
+        }
+        store.retain(1);
+        store.retain(1);
+        store.release(1);
+        store.prune(11, 0); // buckets >= 11 use V(10) = 3; 1 is still referenced once
+        assertThat(store.heldVersions()).isEqualTo(2);
+        store.release(1);
+        store.prune(11, 0);
+        assertThat(store.heldVersions()).isEqualTo(1);
+    }
+
     @Test
     void pruningWithStalenessKeepsTheOlderVersionTheLaggingBucketsUse() {
         VersionStore store = store();
