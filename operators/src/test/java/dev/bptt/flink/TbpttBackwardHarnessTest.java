@@ -504,20 +504,7 @@ class TbpttBackwardHarnessTest {
         List<TrainingStep> steps = forward(manyKeys(false));
         List<GradientPartial> direct = new DirectSums().accept(steps).endOfInput().partials();
         for (int batchKeys : new int[] {1, 5, TbpttBackward.DEFAULT_BATCH_KEYS}) {
-            try (var h = harness(batchKeys)) {
-                h.open();
-                long bucket = 0;
-                for (TrainingStep t : steps) {
-                    if (t.bucket() > bucket) {
-                        h.processWatermark(t.bucket() * BUCKET_MS - 1);
-                        bucket = t.bucket();
-                    }
-                    h.processElement(t, t.time());
-                }
-                h.processWatermark(Long.MAX_VALUE);
-                h.endInput();
-                assertSamePartials(partials(h), direct);
-            }
+            assertSamePartials(partialsWithWatermarks(steps, batchKeys, Backend.HEAP), direct);
         }
     }
 
@@ -538,9 +525,10 @@ class TbpttBackwardHarnessTest {
     @EnumSource(Backend.class)
     void stepsWithTheirActivationsGiveThePartialsOfARecomputeBitForBit(Backend backend) throws Exception {
         List<TrainingStep> bare = forward(manyKeys(false));
-        List<GradientPartial> recomputed = partialsWithWatermarks(bare, backend);
-        List<GradientPartial> kept = partialsWithWatermarks(withActivations(bare, 0.0), backend);
-        List<GradientPartial> spoiled = partialsWithWatermarks(withActivations(bare, 1e-3), backend);
+        int batchKeys = TbpttBackward.DEFAULT_BATCH_KEYS;
+        List<GradientPartial> recomputed = partialsWithWatermarks(bare, batchKeys, backend);
+        List<GradientPartial> kept = partialsWithWatermarks(withActivations(bare, 0.0), batchKeys, backend);
+        List<GradientPartial> spoiled = partialsWithWatermarks(withActivations(bare, 1e-3), batchKeys, backend);
 
         assertThat(kept).usingRecursiveComparison(exactly()).isEqualTo(recomputed);
         if (backend == Backend.HEAP) {
@@ -568,9 +556,13 @@ class TbpttBackwardHarnessTest {
         return out;
     }
 
-    /** The partials of {@code steps} on {@code backend}, batched, with a watermark after every bucket (rings reused). */
-    private List<GradientPartial> partialsWithWatermarks(List<TrainingStep> steps, Backend backend) throws Exception {
-        try (var h = harness(TbpttBackward.DEFAULT_BATCH_KEYS, backend)) {
+    /**
+     * The partials of {@code steps} on {@code backend} in batches of {@code batchKeys}, with a
+     * watermark after every bucket (so later closes load into rings that already ran).
+     */
+    private List<GradientPartial> partialsWithWatermarks(List<TrainingStep> steps, int batchKeys, Backend backend)
+            throws Exception {
+        try (var h = harness(batchKeys, backend)) {
             h.open();
             long bucket = 0;
             for (TrainingStep t : steps) {
