@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * The job's batched kernels in a plain loop, without Flink: bucket by bucket, every key's step
  * through {@link StepBatch} (the forward operator's batches of up to {@code batchKeys} keys), each
  * key's last k2 steps in a {@link StepRing}, the windows closing in the bucket through
- * {@link BatchBackward} (the backward operator's batches, consecutive aligned rings), then one
+ * {@link BatchBackward} (the backward operator's batches, consecutive aligned rings; a GRU or
+ * LSTM step's activations kept in its ring, as the job keeps them), then one
  * {@link UpdateRule} step per bucket with loss terms, and at the end of input one for the open
  * windows. Same semantics as {@code ReferenceTrainer} (CONTRACT.md §4) for inputs with at most
  * one step per key and bucket and no idle timeout (as {@link Workload} makes them); its
@@ -103,7 +104,12 @@ public final class BatchedTrainer {
         for (int b = 0; b < staged.size(); b++) {
             SequenceStep step = staged.get(b);
             StepRing ring = rings.computeIfAbsent(step.key(), k -> StepRing.forShape(shape, options.k2()));
-            ring.push(step.input(), 0, forward.statePrev(b), 0, step.target(), 0, step.targetClass(), version);
+            int slot = ring.push(step.input(), 0, forward.statePrev(b), 0, step.target(), 0, step.targetClass(),
+                    version);
+            double[] activations = forward.activations(b); // as ForwardStep hands them on (GRU, LSTM)
+            if (activations != null) {
+                ring.keepActivations(slot, activations, 0, activations.length);
+            }
             if (TbpttWindow.closesAt(step.step(), step.last(), options.k1())) {
                 closing.add(ring);
             }
