@@ -42,13 +42,12 @@ public final class RingSlotSerializer extends TypeSerializer<RingSlot> {
 
     @Override
     public RingSlot createInstance() {
-        return new RingSlot(new double[inputSize], new double[stateSize], null, StepRing.NO_TARGET, 0);
+        return new RingSlot(new double[inputSize + stateSize], StepRing.NO_TARGET, 0);
     }
 
     @Override
     public RingSlot copy(RingSlot from) {
-        return new RingSlot(from.input().clone(), from.statePrev().clone(),
-                from.target() == null ? null : from.target().clone(), from.targetClass(), from.version(),
+        return new RingSlot(from.values().clone(), from.targetClass(), from.version(),
                 from.activations() == null ? null : from.activations().clone());
     }
 
@@ -66,10 +65,13 @@ public final class RingSlotSerializer extends TypeSerializer<RingSlot> {
     public void serialize(RingSlot slot, DataOutputView out) throws IOException {
         out.writeLong(slot.version());
         out.writeInt(slot.targetClass());
-        writeDoubles(slot.input(), inputSize, out);
-        writeDoubles(slot.statePrev(), stateSize, out);
-        if (slot.targetClass() == StepRing.VECTOR_TARGET) {
-            writeDoubles(slot.target(), outputSize, out);
+        double[] values = slot.values();
+        int length = doubles(slot.targetClass());
+        if (values.length != length) {
+            throw new IOException("ring slot of " + values.length + " values, expected " + length);
+        }
+        for (double v : values) {
+            out.writeDouble(v);
         }
     }
 
@@ -77,15 +79,21 @@ public final class RingSlotSerializer extends TypeSerializer<RingSlot> {
     public RingSlot deserialize(DataInputView in) throws IOException {
         long version = in.readLong();
         int targetClass = in.readInt();
-        double[] input = readDoubles(inputSize, in);
-        double[] statePrev = readDoubles(stateSize, in);
-        double[] target = targetClass == StepRing.VECTOR_TARGET ? readDoubles(outputSize, in) : null;
-        return new RingSlot(input, statePrev, target, targetClass, version);
+        double[] values = new double[doubles(targetClass)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = in.readDouble();
+        }
+        return new RingSlot(values, targetClass, version);
     }
 
     @Override
     public RingSlot deserialize(RingSlot reuse, DataInputView in) throws IOException {
         return deserialize(in);
+    }
+
+    /** The doubles of a slot: I + S, plus O with an mse target. */
+    private int doubles(int targetClass) {
+        return inputSize + stateSize + (targetClass == StepRing.VECTOR_TARGET ? outputSize : 0);
     }
 
     @Override
@@ -94,25 +102,7 @@ public final class RingSlotSerializer extends TypeSerializer<RingSlot> {
         int targetClass = source.readInt();
         target.writeLong(version);
         target.writeInt(targetClass);
-        int doubles = inputSize + stateSize + (targetClass == StepRing.VECTOR_TARGET ? outputSize : 0);
-        target.write(source, doubles * Double.BYTES);
-    }
-
-    private static void writeDoubles(double[] values, int length, DataOutputView out) throws IOException {
-        if (values.length != length) {
-            throw new IOException("ring slot array of length " + values.length + ", expected " + length);
-        }
-        for (double v : values) {
-            out.writeDouble(v);
-        }
-    }
-
-    private static double[] readDoubles(int length, DataInputView in) throws IOException {
-        double[] values = new double[length];
-        for (int i = 0; i < length; i++) {
-            values[i] = in.readDouble();
-        }
-        return values;
+        target.write(source, doubles(targetClass) * Double.BYTES);
     }
 
     @Override

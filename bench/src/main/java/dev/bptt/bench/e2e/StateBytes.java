@@ -32,12 +32,11 @@ public final class StateBytes {
 
     /** Bytes per entry, in the order: ring slots, ring head, state, progress, keys (3 + k2 entries). */
     public static Map<String, Long> perKey(ModelShape shape, int k2, String sampleKey) throws IOException {
-        double[] x = new double[shape.inputSize()];
         double[] s = new double[shape.stateSize()];
-        double[] y = new double[shape.outputSize()];
+        double[] slot = new double[shape.inputSize() + shape.stateSize() + shape.outputSize()];
         DataOutputSerializer out = new DataOutputSerializer(1024);
         new RingSlotSerializer(shape.inputSize(), shape.stateSize(), shape.outputSize())
-                .serialize(new RingSlot(x, s, y, StepRing.VECTOR_TARGET, k2), out);
+                .serialize(new RingSlot(slot, StepRing.VECTOR_TARGET, k2), out);
         long key = size(String.class, sampleKey) + KEY_OVERHEAD;
         Map<String, Long> bytes = new LinkedHashMap<>();
         bytes.put("ring-slots (TbpttBackward, k2 x RingSlot)", (long) k2 * out.length());
