@@ -10,14 +10,14 @@ import org.junit.jupiter.api.Test;
 class KeyRoundsTest {
 
     @Test
-    void roundRHoldsTheRthItemOfEveryKeyInOrderOfTheKeysFirstItems() {
-        List<PendingStep> bucket = List.of(item("b", 0), item("a", 0), item("b", 1), item("b", 2), item("c", 0),
-                item("a", 1), PendingStep.expiry(1, "c", 190));
+    void roundRHoldsTheRthItemOfEveryKeyInArrivalOrder() {
+        List<PendingStep> bucket = List.of(item("b", 0), item("a", 0), item("a", 1), item("b", 1), item("b", 2),
+                item("c", 0), PendingStep.expiry(1, "c", 190), item("a", 2));
 
         List<List<PendingStep>> rounds = KeyRounds.of(bucket);
 
         assertThat(rounds).extracting(round -> round.stream().map(KeyRoundsTest::name).toList()).containsExactly(
-                List.of("b0", "a0", "c0"), List.of("b1", "a1", "c-expiry"), List.of("b2"));
+                List.of("b0", "a0", "c0"), List.of("a1", "b1", "c-expiry"), List.of("b2", "a2"));
     }
 
     @Test
