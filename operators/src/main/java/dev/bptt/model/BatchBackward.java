@@ -164,7 +164,7 @@ public final class BatchBackward {
             return false;
         }
         for (int b = 0; b < n; b++) {
-            if (!rings[b].activationsKept(rings[b].slot(i), actSize)) {
+            if (!rings[b].hasActivations(rings[b].slot(i), actSize)) {
                 return false;
             }
         }

@@ -134,7 +134,7 @@ public class StepRing {
     }
 
     /** True when the step in {@code slot} has its activations kept, {@code size} values a slot. */
-    public boolean activationsKept(int slot, int size) {
+    public boolean hasActivations(int slot, int size) {
         return activationsKept != null && activationSize == size && activationsKept[slot];
     }
 

@@ -208,12 +208,12 @@ class BatchTest {
             }
         }
         if (a > 0) {
-            assertThat(kept[0].activationsKept(kept[0].slot(2), a)).isTrue();
+            assertThat(kept[0].hasActivations(kept[0].slot(2), a)).isTrue();
             StepRing last = kept[keys - 1];
             int slot = last.slot(2);
             last.write(slot, last.inputs, slot * in, last.states, slot * st, null, 0, last.targetClasses[slot],
                     last.versions[slot]);
-            assertThat(last.activationsKept(slot, a)).isFalse();
+            assertThat(last.hasActivations(slot, a)).isFalse();
             assertThat(last).isEqualTo(bare[keys - 1]);
         }
         StepRing[] spoiled = new StepRing[keys];

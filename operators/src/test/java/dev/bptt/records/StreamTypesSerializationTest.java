@@ -88,7 +88,7 @@ class StreamTypesSerializationTest {
 
         assertThat(back).isEqualTo(ring);
         assertThat(back.activations).isNull();
-        assertThat(back.activationsKept(slot, 3)).isFalse();
-        assertThat(ring.activationsKept(slot, 3)).isTrue();
+        assertThat(back.hasActivations(slot, 3)).isFalse();
+        assertThat(ring.hasActivations(slot, 3)).isTrue();
     }
 }
