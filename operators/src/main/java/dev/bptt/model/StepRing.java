@@ -45,7 +45,7 @@ public class StepRing {
      * them recomputes its steps, to the same bits.
      */
     public transient double[] activations;
-    /** Per slot: true when {@link #activations} holds the activations of the slot's step. */
+    /** Per slot: true when {@link #activations} holds the activations of the slot's step (reset by {@link #write}). */
     public transient boolean[] activationsKept;
     /** Values per slot in {@link #activations}. */
     public transient int activationSize;
@@ -169,9 +169,6 @@ public class StepRing {
 
     /** Forgets every entry (a sequence ended). */
     public void clear() {
-        if (activationsKept != null) {
-            Arrays.fill(activationsKept, false);
-        }
         size = 0;
         next = 0;
         pendingLoss = 0;

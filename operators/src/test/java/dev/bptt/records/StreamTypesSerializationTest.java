@@ -58,12 +58,7 @@ class StreamTypesSerializationTest {
         TypeInformation<Object> type = (TypeInformation<Object>) TypeInformation.of(value.getClass());
         assertThat(type).as("%s must be a POJO, not a Kryo fallback", value.getClass().getSimpleName())
                 .isInstanceOf(PojoTypeInfo.class);
-        ExecutionConfig config = new ExecutionConfig();
-        ((SerializerConfigImpl) config.getSerializerConfig()).setGenericTypes(false);
-        TypeSerializer<Object> serializer = type.createSerializer(config.getSerializerConfig());
-        DataOutputSerializer out = new DataOutputSerializer(256);
-        serializer.serialize(value, out);
-        Object back = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        Object back = roundTrip(type, value);
         assertThat(back).usingRecursiveComparison()
                 .withComparatorForType(Double::compare, Double.class) // exact, NaN equals NaN
                 .isEqualTo(value);
@@ -78,17 +73,21 @@ class StreamTypesSerializationTest {
         StepRing ring = new StepRing(3, 2, 4, 1);
         int slot = ring.push(new double[] {1, 2}, 0, new double[] {0.1, 0.2, 0.3, 0.4}, 0, null, 0, 0, 7);
         ring.keepActivations(slot, new double[] {9, 8, 7}, 0, 3);
-        TypeInformation<ClosedWindow> type = TypeInformation.of(ClosedWindow.class);
-        ExecutionConfig config = new ExecutionConfig();
-        ((SerializerConfigImpl) config.getSerializerConfig()).setGenericTypes(false);
-        TypeSerializer<ClosedWindow> serializer = type.createSerializer(config.getSerializerConfig());
-        DataOutputSerializer out = new DataOutputSerializer(256);
-        serializer.serialize(new ClosedWindow(3, "k", ring), out);
-        StepRing back = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())).ring();
+        StepRing back = roundTrip(TypeInformation.of(ClosedWindow.class), new ClosedWindow(3, "k", ring)).ring();
 
         assertThat(back).isEqualTo(ring);
         assertThat(back.activations).isNull();
         assertThat(back.hasActivations(slot, 3)).isFalse();
         assertThat(ring.hasActivations(slot, 3)).isTrue();
+    }
+
+    /** {@code value} serialized and read back with its type's serializer, generic types disabled. */
+    private static <T> T roundTrip(TypeInformation<T> type, T value) throws Exception {
+        ExecutionConfig config = new ExecutionConfig();
+        ((SerializerConfigImpl) config.getSerializerConfig()).setGenericTypes(false);
+        TypeSerializer<T> serializer = type.createSerializer(config.getSerializerConfig());
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        serializer.serialize(value, out);
+        return serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
     }
 }
