@@ -5,6 +5,7 @@ import dev.bptt.flink.CheckSteps;
 import dev.bptt.flink.ForwardStep;
 import dev.bptt.flink.ParameterUpdate;
 import dev.bptt.flink.ParseSteps;
+import dev.bptt.flink.SequenceStepTypeInfo;
 import dev.bptt.flink.TbpttBackward;
 import dev.bptt.model.Loss;
 import dev.bptt.model.Parameters;
@@ -107,7 +108,7 @@ public final class TrainingJob {
         enableObjectReuse(records);
         // parse + validate; bad records to the dead letters
         SingleOutputStreamOperator<SequenceStep> parsed = records
-                .process(new ParseSteps(schema(initial, options)), TypeInformation.of(SequenceStep.class))
+                .process(new ParseSteps(schema(initial, options)), SequenceStepTypeInfo.INSTANCE)
                 .name("ParseSteps").uid(OperatorIds.PARSE);
         return train(parsed, eventTime, initial, options, parallelism, loop);
     }
@@ -122,7 +123,7 @@ public final class TrainingJob {
             long outOfOrdernessMs, int parallelism) {
         enableObjectReuse(steps);
         SingleOutputStreamOperator<SequenceStep> checked = steps
-                .process(new CheckSteps(schema(initial, options)), TypeInformation.of(SequenceStep.class))
+                .process(new CheckSteps(schema(initial, options)), SequenceStepTypeInfo.INSTANCE)
                 .name("CheckSteps").uid(OperatorIds.CHECK);
         return train(checked, EventTime.afterParsing(outOfOrdernessMs), initial, options, parallelism, new InJobLoop());
     }
