@@ -70,6 +70,19 @@ final class KeyedRing {
         return replaced;
     }
 
+    /**
+     * Writes the {@code newest} newest steps of {@code r} and its head as the current key's ring
+     * (a held ring brought up to date, {@link HeldRings}; keyed state holds its older steps).
+     * Modified: those slots and the head in state.
+     */
+    void writeBack(StepRing r, int newest) throws Exception {
+        for (int i = r.size - newest; i < r.size; i++) {
+            int slot = r.slot(i);
+            slots.put(slot, RingSlot.of(r, slot));
+        }
+        head.update(new RingHead(r.next, r.size, r.pendingLoss));
+    }
+
     /** Stores the current key's head. Modified: the head in state. */
     void updateHead(RingHead h) throws Exception {
         head.update(h);

@@ -46,6 +46,24 @@ public record RingSlot(double[] values, int targetClass, long version, double[] 
     }
 
     /**
+     * The step in {@code ring}'s physical slot {@code slot}, copied, without its activations (a
+     * held ring written back to keyed state, {@link HeldRings}).
+     */
+    static RingSlot of(StepRing ring, int slot) {
+        int in = ring.inputSize;
+        int st = ring.stateSize;
+        int targetClass = ring.targetClasses[slot];
+        boolean target = targetClass == StepRing.VECTOR_TARGET;
+        double[] values = new double[in + st + (target ? ring.outputSize : 0)];
+        System.arraycopy(ring.inputs, slot * in, values, 0, in);
+        System.arraycopy(ring.states, slot * st, values, in, st);
+        if (target) {
+            System.arraycopy(ring.targets, slot * ring.outputSize, values, in + st, ring.outputSize);
+        }
+        return new RingSlot(values, targetClass, ring.versions[slot]);
+    }
+
+    /**
      * Writes this step into {@code ring}'s physical slot {@code slot}, with its activations when it
      * has them. Modified: {@code ring}'s arrays at that slot.
      */

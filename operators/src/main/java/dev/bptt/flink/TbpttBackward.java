@@ -3,6 +3,7 @@ package dev.bptt.flink;
 import dev.bptt.loop.ParameterChannel;
 import dev.bptt.loop.VersionStore;
 import dev.bptt.model.BatchBackward;
+import dev.bptt.model.ModelShape;
 import dev.bptt.model.Parameters;
 import dev.bptt.model.StepRing;
 import dev.bptt.model.TbpttWindow;
@@ -13,6 +14,7 @@ import dev.bptt.records.TrainingStep;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -48,7 +50,20 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>State: per key the ring, one entry per slot ({@link KeyedRing}: a step writes one slot and
  * the small head, a closing window reads the slots once); per subtask the open sums and the closed
- * windows waiting. The activations that come with a batched GRU or LSTM step ride in its slot and
+ * windows waiting.
+ *
+ * <p>Held rings: while there is room ({@link #HELD_RINGS_PROPERTY}, 64 MiB per subtask by default:
+ * 3,000 keys of the benchmark's Elman model), a key's ring is held in the operator's memory
+ * ({@link HeldRings}) from its first step on, read from keyed state once (after a restore) and
+ * pushed in place; a closing window copies it. Keyed state gets the newest steps and the head of
+ * every changed ring at each snapshot and before the end of input closes the open windows, so
+ * snapshots, restores, rescaling and the state's format are the same as without held rings; a key
+ * whose sequence ends leaves both. Keys beyond the room keep their rings in keyed state alone.
+ * Each step then costs no keyed-state access here: per step a ring in state cost a read of the
+ * replaced slot, a write of the new one and of the head, each a lookup of a cache-cold entry
+ * (21% of the forward threads' samples in the job benchmark; holding the rings: +10-16% steps/s).
+ * The cost: the held rings in memory (with a heap backend, beside their last written copy in
+ * state), and a snapshot writes what changed since the previous one. The activations that come with a batched GRU or LSTM step ride in its slot and
  * ring ({@link StepRing#activations}) but are never serialized: on a heap backend the batched
  * backward pass takes them instead of recomputing the step (a quarter of a training step's
  * products), with RocksDB or after a restore it recomputes, to the same bits. The cost: 4H
@@ -60,6 +75,13 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
 
     /** Memory the spare rings of closed windows may hold per subtask (16 MiB). */
     private static final long SPARE_RING_BYTES = 16L << 20;
+
+    /**
+     * System property: MiB per subtask for the rings held in memory ({@link HeldRings}), default
+     * {@value #DEFAULT_HELD_RING_MIB}; 0 keeps every ring in keyed state alone.
+     */
+    public static final String HELD_RINGS_PROPERTY = "bptt.heldRingMiB";
+    static final long DEFAULT_HELD_RING_MIB = 64;
 
     /** Per key: the last k2 steps. */
     private transient KeyedRing ring;
@@ -85,6 +107,10 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     private transient ArrayDeque<StepRing> spareRings;
     private transient int spareRingLimit;
     private transient VersionStore store;
+    /** Memory for held rings per subtask, or -1 for {@link #HELD_RINGS_PROPERTY}'s. */
+    private final long heldRingBytes;
+    /** Per key, for as many keys as {@link #heldRingBytes} allows: the ring, ahead of keyed state. */
+    private transient HeldRings held;
     /** Windows closed. */
     private transient Counter windowsMetric;
 
@@ -94,7 +120,13 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
 
     /** @param batchKeys most windows run as one batch, or {@link #PER_KEY} to run each alone at its close */
     public TbpttBackward(Parameters initial, TrainingOptions options, int batchKeys) {
+        this(initial, options, batchKeys, -1);
+    }
+
+    /** @param heldRingBytes memory for held rings per subtask (0: none), or -1 for {@link #HELD_RINGS_PROPERTY}'s */
+    TbpttBackward(Parameters initial, TrainingOptions options, int batchKeys, long heldRingBytes) {
         super(initial, options, batchKeys);
+        this.heldRingBytes = heldRingBytes;
     }
 
     @Override
@@ -124,12 +156,13 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
             batch = new BatchBackward(shape, options.loss(), batchKeys);
             rings = new StepRing[batchKeys];
             spareRings = new ArrayDeque<>();
-            long ringBytes = 8L * options.k2()
-                    * (shape.inputSize() + shape.stateSize() + shape.outputSize() + 2 + batch.activationSize());
-            spareRingLimit = (int) Math.max(batchKeys, SPARE_RING_BYTES / ringBytes);
+            spareRingLimit = (int) Math.max(batchKeys, SPARE_RING_BYTES / ringBytes());
             lossSums = new double[batchKeys];
             lossTerms = new int[batchKeys];
         }
+        long heldBytes = heldRingBytes >= 0 ? heldRingBytes
+                : Long.getLong(HELD_RINGS_PROPERTY, DEFAULT_HELD_RING_MIB) << 20;
+        held = new HeldRings((int) Math.min(Integer.MAX_VALUE, heldBytes / ringBytes()));
         windowsMetric = getMetricGroup().counter(Metrics.WINDOWS);
         store = ParameterChannel.store(jobId(), subtask(), attempt(), () -> new VersionStore(initialParameters()));
         // after a restore: the restored rings' slots and the closed windows hold their steps' versions
@@ -140,6 +173,16 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
                     }
                 });
         closed.all().forEach(w -> retainVersions(w.ring()));
+    }
+
+    /** Bytes of one ring of this operator in memory ({@link #ringBytes(ModelShape, int, int)}). */
+    private long ringBytes() {
+        return ringBytes(shape, options.k2(), batch == null ? 0 : batch.activationSize());
+    }
+
+    /** Bytes of a ring in memory: k2 steps of x, s_{t-1}, target, class and version, and of {@code activationSize} kept activations. */
+    static long ringBytes(ModelShape shape, int k2, int activationSize) {
+        return 8L * k2 * (shape.inputSize() + shape.stateSize() + shape.outputSize() + 2 + activationSize);
     }
 
     /** The steps of {@code r} hold their parameter versions in the store. */
@@ -160,6 +203,77 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     public void processElement(StreamRecord<TrainingStep> element) throws Exception {
         TrainingStep step = element.getValue();
         FaultInjection.onRecord(FaultInjection.BACKWARD);
+        HeldRings.Held h = heldRing(step);
+        if (h != null) {
+            processHeld(step, h);
+        } else {
+            processInState(step);
+        }
+    }
+
+    /**
+     * The current key's held ring; a key not held yet is taken in (its ring read from keyed state
+     * once) while there is room, unless the record is an expiry. Null: the key's ring stays in
+     * keyed state alone.
+     */
+    private HeldRings.Held heldRing(TrainingStep step) throws Exception {
+        HeldRings.Held h = held.get(step.key());
+        if (h != null || step.isExpiry() || !held.hasRoom()) {
+            return h;
+        }
+        RingHead head = ring.head();
+        StepRing r = head.size() > 0 ? ring.load(head) : StepRing.forShape(shape, options.k2());
+        return held.hold(step.key(), r);
+    }
+
+    /** A step or expiry of a held key: its ring moves in memory, keyed state is written back later. */
+    private void processHeld(TrainingStep step, HeldRings.Held h) throws Exception {
+        StepRing r = h.ring;
+        if (step.isExpiry()) {
+            // the key's sequence ended by the idle timeout: its open window closes now
+            if (r.pendingLoss > 0) {
+                close(closedCopy(r), step.bucket());
+            }
+            forgetHeld(step.key(), r);
+            return;
+        }
+        if (r.size == r.capacity) {
+            store.release(r.versions[r.next]); // the oldest step leaves the ring
+        }
+        store.retain(step.version());
+        int slot = r.push(step.input(), 0, step.statePrev(), 0, step.target(), 0, step.targetClass(), step.version());
+        if (step.activations() != null) {
+            r.keepActivations(slot, step.activations(), 0, step.activations().length);
+        }
+        h.pushed();
+        sums.addStep(step.bucket(), step.version());
+        if (TbpttWindow.closesAt(step.step(), step.last(), options.k1())) {
+            close(closedCopy(r), step.bucket());
+            h.counted();
+        }
+        if (step.last()) {
+            forgetHeld(step.key(), r); // a last step always closes a window
+        }
+    }
+
+    /** A copy of the held ring {@code r} for its closing window, in a spare ring when there is one. */
+    private StepRing closedCopy(StepRing r) {
+        StepRing c = spareRings == null ? null : spareRings.poll();
+        if (c == null) {
+            c = StepRing.forShape(shape, options.k2());
+        }
+        r.copyTo(c);
+        return c;
+    }
+
+    /** The current key's held sequence ended: its ring goes from memory and from keyed state. */
+    private void forgetHeld(String key, StepRing r) {
+        held.drop(key);
+        forget(r);
+    }
+
+    /** A step or expiry of a key that is not held: its ring in keyed state, read and written per step. */
+    private void processInState(TrainingStep step) throws Exception {
         RingHead head = ring.head();
         if (step.isExpiry()) {
             // the key's sequence ended by the idle timeout: its open window closes now
@@ -189,6 +303,19 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
             forget(closedRing); // a last step always closes a window
         } else {
             ring.updateHead(head);
+        }
+    }
+
+    /**
+     * Brings keyed state up to date with every held ring (before a snapshot, and before the end of
+     * input reads it). Modified: the changed keys' slots and heads in state; the current key.
+     */
+    private void writeBackHeldRings() throws Exception {
+        for (Map.Entry<String, HeldRings.Held> e : held.changed()) {
+            setCurrentKey(e.getKey());
+            HeldRings.Held h = e.getValue();
+            ring.writeBack(h.ring, h.unwritten);
+            h.written();
         }
     }
 
@@ -252,6 +379,8 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
 
     @Override
     public void endInput() throws Exception {
+        writeBackHeldRings();
+        held.clear();
         List<String> open = new ArrayList<>();
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 ring.headDescriptor(), (key, state) -> open.add((String) key));
@@ -272,6 +401,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        writeBackHeldRings();
         sumsState.update(sums.snapshot(subtask()));
         closedState.update(closed.all());
     }

@@ -151,20 +151,40 @@ public class StepRing {
     /** A deep copy (a closed window kept while its ring moves on). */
     public StepRing copy() {
         StepRing c = new StepRing(capacity, inputSize, stateSize, outputSize);
-        System.arraycopy(inputs, 0, c.inputs, 0, inputs.length);
-        System.arraycopy(states, 0, c.states, 0, states.length);
-        System.arraycopy(targets, 0, c.targets, 0, targets.length);
-        System.arraycopy(targetClasses, 0, c.targetClasses, 0, targetClasses.length);
-        System.arraycopy(versions, 0, c.versions, 0, versions.length);
-        c.size = size;
-        c.next = next;
-        c.pendingLoss = pendingLoss;
-        if (activations != null) {
-            c.activations = activations.clone();
-            c.activationsKept = activationsKept.clone();
-            c.activationSize = activationSize;
-        }
+        copyTo(c);
         return c;
+    }
+
+    /**
+     * Makes {@code to}, a ring of the same capacity and sizes whose contents no one needs, a deep
+     * copy of this one, kept activations included. Modified: {@code to} (its arrays reused).
+     */
+    public void copyTo(StepRing to) {
+        if (to.capacity != capacity || to.inputSize != inputSize || to.stateSize != stateSize
+                || to.outputSize != outputSize) {
+            throw new IllegalArgumentException("a ring of another shape");
+        }
+        System.arraycopy(inputs, 0, to.inputs, 0, inputs.length);
+        System.arraycopy(states, 0, to.states, 0, states.length);
+        System.arraycopy(targets, 0, to.targets, 0, targets.length);
+        System.arraycopy(targetClasses, 0, to.targetClasses, 0, targetClasses.length);
+        System.arraycopy(versions, 0, to.versions, 0, versions.length);
+        to.size = size;
+        to.next = next;
+        to.pendingLoss = pendingLoss;
+        if (activations == null) {
+            if (to.activationsKept != null) {
+                Arrays.fill(to.activationsKept, false);
+            }
+            return;
+        }
+        if (to.activations == null || to.activationSize != activationSize) {
+            to.activations = new double[activations.length];
+            to.activationsKept = new boolean[capacity];
+            to.activationSize = activationSize;
+        }
+        System.arraycopy(activations, 0, to.activations, 0, activations.length);
+        System.arraycopy(activationsKept, 0, to.activationsKept, 0, capacity);
     }
 
     /** Forgets every entry (a sequence ended). */

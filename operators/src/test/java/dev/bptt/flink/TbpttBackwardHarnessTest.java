@@ -46,6 +46,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -62,6 +63,8 @@ class TbpttBackwardHarnessTest {
     private final List<String> jobIds = new ArrayList<>();
     /** The version store of the newest harness. */
     private VersionStore store;
+    /** Snapshots taken by {@link #ringEntries}. */
+    private long checkpoints;
 
     /** Where the harness keeps keyed state: each key's ring head and slots. */
     enum Backend {
@@ -89,11 +92,17 @@ class TbpttBackwardHarnessTest {
         return harness(batchKeys, Backend.HEAP);
     }
 
-    /** The same on {@code backend}. */
+    /** The same on {@code backend}, holding rings in memory as the job does (the default room). */
     private KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> harness(int batchKeys,
             Backend backend) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new TbpttBackward(initial(), options(0), batchKeys),
-                TrainingStep::key, Types.STRING);
+        return harness(batchKeys, backend, -1);
+    }
+
+    /** The same with room for held rings of {@code heldRingBytes} (0: every ring in keyed state alone; -1: the default). */
+    private KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> harness(int batchKeys,
+            Backend backend, long heldRingBytes) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new TbpttBackward(initial(), options(0), batchKeys, heldRingBytes), TrainingStep::key, Types.STRING);
         h.setStateBackend(backend.create());
         store = new VersionStore(initial());
         for (long v = 1; v <= VERSIONS; v++) {
@@ -201,9 +210,13 @@ class TbpttBackwardHarnessTest {
         return out;
     }
 
-    /** Keyed ring entries on any backend: the keys with a ring head plus every slot held. */
-    private static long ringEntries(KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> h)
+    /**
+     * Keyed ring entries on any backend after a snapshot (which writes the held rings back): the
+     * keys with a ring head plus every slot held.
+     */
+    private long ringEntries(KeyedOneInputStreamOperatorTestHarness<String, TrainingStep, GradientPartial> h)
             throws Exception {
+        h.snapshot(++checkpoints, checkpoints);
         KeyedStateBackend<String> backend = ((TbpttBackward) h.getOperator()).getKeyedStateBackend();
         long[] n = new long[1];
         try (Stream<String> keys = backend.getKeys("ring-head", VoidNamespace.INSTANCE)) {
@@ -398,9 +411,16 @@ class TbpttBackwardHarnessTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Backend.class)
-    void restoredOperatorEmitsExactlyThePartialsOfAnUninterruptedRun(Backend backend) throws Exception {
+    /**
+     * Restored from a snapshot mid-window, the operator emits exactly the partials of an
+     * uninterrupted run. Both runs hold their rings in memory, so the snapshot must write them back
+     * to keyed state; the restored operator holds them again (reading each key's ring from keyed
+     * state once) or, with no room for held rings, reads and writes keyed state per step.
+     */
+    @ParameterizedTest(name = "{0}, held after the restore {1}")
+    @CsvSource({"HEAP, true", "HEAP, false", "ROCKSDB, true", "ROCKSDB, false"})
+    void restoredOperatorEmitsExactlyThePartialsOfAnUninterruptedRun(Backend backend, boolean heldAfterRestore)
+            throws Exception {
         List<TrainingStep> steps = forward(mixedSteps());
         // Checkpoint in bucket 2: bucket 0 emitted, sums of buckets 1 and 2 open, a and c mid-window.
         int cut = 13;
@@ -432,7 +452,7 @@ class TbpttBackwardHarnessTest {
             held = references();
         }
         assertThat(restarted).extracting(GradientPartial::bucket).containsExactly(0L);
-        try (var h = harness(TbpttBackward.DEFAULT_BATCH_KEYS, backend)) {
+        try (var h = harness(TbpttBackward.DEFAULT_BATCH_KEYS, backend, heldAfterRestore ? -1 : 0)) {
             h.initializeState(snapshot);
             h.open();
             assertThat(references()).as("the restored rings and closed windows hold their versions again")
@@ -517,24 +537,47 @@ class TbpttBackwardHarnessTest {
 
     /**
      * Steps that carry their activations (as ForwardStep's batched path sends them) give the
-     * partials of steps without them, bit for bit: on a heap backend the backward pass takes the
-     * activations (spoiled ones change the gradient, so they are used), on RocksDB the slots are
-     * stored without them and the steps are recomputed (spoiled ones change nothing).
+     * partials of steps without them, bit for bit. Where the rings live in objects (held in memory,
+     * or in a heap backend) the backward pass takes the activations: spoiled ones change the
+     * gradient, so they are used. Rings kept in RocksDB alone are stored without them and their
+     * steps recomputed: spoiled ones change nothing.
      */
-    @ParameterizedTest
-    @EnumSource(Backend.class)
-    void stepsWithTheirActivationsGiveThePartialsOfARecomputeBitForBit(Backend backend) throws Exception {
+    @ParameterizedTest(name = "{0}, held {1}")
+    @CsvSource({"HEAP, true", "HEAP, false", "ROCKSDB, true", "ROCKSDB, false"})
+    void stepsWithTheirActivationsGiveThePartialsOfARecomputeBitForBit(Backend backend, boolean held)
+            throws Exception {
         List<TrainingStep> bare = forward(manyKeys(false));
         int batchKeys = TbpttBackward.DEFAULT_BATCH_KEYS;
-        List<GradientPartial> recomputed = partialsWithWatermarks(bare, batchKeys, backend);
-        List<GradientPartial> kept = partialsWithWatermarks(withActivations(bare, 0.0), batchKeys, backend);
-        List<GradientPartial> spoiled = partialsWithWatermarks(withActivations(bare, 1e-3), batchKeys, backend);
+        long room = held ? -1 : 0;
+        List<GradientPartial> recomputed = partialsWithWatermarks(bare, batchKeys, backend, room);
+        List<GradientPartial> kept = partialsWithWatermarks(withActivations(bare, 0.0), batchKeys, backend, room);
+        List<GradientPartial> spoiled = partialsWithWatermarks(withActivations(bare, 1e-3), batchKeys, backend, room);
 
         assertThat(kept).usingRecursiveComparison(exactly()).isEqualTo(recomputed);
-        if (backend == Backend.HEAP) {
+        if (held || backend == Backend.HEAP) {
             assertThat(spoiled.get(1).gradient()).isNotEqualTo(recomputed.get(1).gradient());
         } else {
             assertThat(spoiled).usingRecursiveComparison(exactly()).isEqualTo(recomputed);
+        }
+    }
+
+    /**
+     * Rings held in memory give the partials of rings kept in keyed state alone, bit for bit, with
+     * room for every key, for some (the others' rings stay in keyed state) or for none; keys end
+     * (last) and start again, and later closes reuse the rings of windows that already ran.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void heldRingsGiveThePartialsOfRingsInKeyedStateBitForBit(Backend backend) throws Exception {
+        long ring = TbpttBackward.ringBytes(SHAPE, options(0).k2(), 0);
+        for (List<SequenceStep> input : List.of(manyKeys(false), mixedSteps())) {
+            List<TrainingStep> steps = forward(input);
+            List<GradientPartial> inState = partialsWithWatermarks(steps, 5, backend, 0);
+            for (long room : new long[] {ring, 3 * ring, 1000 * ring}) {
+                assertThat(partialsWithWatermarks(steps, 5, backend, room)).as("room for %d keys", room / ring)
+                        .usingRecursiveComparison(exactly()).isEqualTo(inState);
+            }
+            assertSamePartials(inState, new DirectSums().accept(steps).endOfInput().partials());
         }
     }
 
@@ -562,7 +605,13 @@ class TbpttBackwardHarnessTest {
      */
     private List<GradientPartial> partialsWithWatermarks(List<TrainingStep> steps, int batchKeys, Backend backend)
             throws Exception {
-        try (var h = harness(batchKeys, backend)) {
+        return partialsWithWatermarks(steps, batchKeys, backend, -1);
+    }
+
+    /** The same with room for held rings of {@code heldRingBytes} (as {@link #harness(int, Backend, long)}). */
+    private List<GradientPartial> partialsWithWatermarks(List<TrainingStep> steps, int batchKeys, Backend backend,
+            long heldRingBytes) throws Exception {
+        try (var h = harness(batchKeys, backend, heldRingBytes)) {
             h.open();
             long bucket = 0;
             for (TrainingStep t : steps) {

@@ -1,0 +1,109 @@
+package dev.bptt.flink;
+
+import dev.bptt.model.StepRing;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rings TbpttBackward holds in its own memory, by key, for at most {@code maxKeys} keys: a
+ * held key's ring is pushed in place, and keyed state ({@link KeyedRing}) gets its newest steps
+ * and head only when the operator writes the held rings back (at a snapshot, and before the end
+ * of input reads keyed state). Each ring knows how much keyed state lacks of it: its newest
+ * {@link Held#unwritten} steps and, when {@link Held#changed}, its head. Plain Java.
+ */
+final class HeldRings {
+
+    /** One held key's ring and what keyed state lacks of it. */
+    static final class Held {
+
+        final StepRing ring;
+        /** The newest steps not in keyed state yet, at most the ring's capacity. */
+        int unwritten;
+        /** True when keyed state's head is behind the ring (a push or a counted window since the last write-back). */
+        boolean changed;
+
+        Held(StepRing ring) {
+            this.ring = ring;
+        }
+
+        /** A step was pushed to the ring. */
+        void pushed() {
+            unwritten = Math.min(unwritten + 1, ring.capacity);
+            changed = true;
+        }
+
+        /** A window closed and counted the ring's pending losses. Modified: the ring's pendingLoss (0). */
+        void counted() {
+            ring.pendingLoss = 0;
+            changed = true;
+        }
+
+        /** Keyed state now holds the whole ring. */
+        void written() {
+            unwritten = 0;
+            changed = false;
+        }
+    }
+
+    private final Map<String, Held> byKey = new HashMap<>();
+    private final int maxKeys;
+
+    /** @param maxKeys the most keys held at once (0: none, every ring stays in keyed state) */
+    HeldRings(int maxKeys) {
+        if (maxKeys < 0) {
+            throw new IllegalArgumentException("maxKeys must be >= 0, got " + maxKeys);
+        }
+        this.maxKeys = maxKeys;
+    }
+
+    /** The key's held ring, or null when the key is not held. */
+    Held get(String key) {
+        return byKey.get(key);
+    }
+
+    /** True when one more key can be held. */
+    boolean hasRoom() {
+        return byKey.size() < maxKeys;
+    }
+
+    /**
+     * Holds {@code ring} as the key's ring from now on; it must equal the key's ring in keyed state
+     * (nothing unwritten). Requires {@link #hasRoom()} and the key not held.
+     */
+    Held hold(String key, StepRing ring) {
+        if (!hasRoom() || byKey.containsKey(key)) {
+            throw new IllegalStateException("cannot hold the ring of " + key);
+        }
+        Held held = new Held(ring);
+        byKey.put(key, held);
+        return held;
+    }
+
+    /** The key's ring is no longer held (its sequence ended). */
+    void drop(String key) {
+        byKey.remove(key);
+    }
+
+    /** The held rings that keyed state is behind, with their keys. */
+    List<Map.Entry<String, Held>> changed() {
+        List<Map.Entry<String, Held>> out = new ArrayList<>();
+        for (Map.Entry<String, Held> e : byKey.entrySet()) {
+            if (e.getValue().changed) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** Holds no ring any more (keyed state must have been brought up to date). */
+    void clear() {
+        byKey.clear();
+    }
+
+    /** Keys held. */
+    int size() {
+        return byKey.size();
+    }
+}
