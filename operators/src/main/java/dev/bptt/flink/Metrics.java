@@ -16,6 +16,8 @@ public final class Metrics {
     public static final String VERSION = "parameterVersion";
     /** TbpttBackward: windows closed (counter). */
     public static final String WINDOWS = "windows";
+    /** TbpttBackward: keys whose rings are held in memory (gauge; the rest are in keyed state alone). */
+    public static final String HELD_RINGS = "heldRings";
     /** ParameterUpdate: mean loss of the last update (gauge). */
     public static final String LOSS = "loss";
     /** ParameterUpdate: gradient norm of the last update, before clipping (gauge). */

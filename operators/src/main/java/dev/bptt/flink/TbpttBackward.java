@@ -63,11 +63,14 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * replaced slot, a write of the new one and of the head, each a lookup of a cache-cold entry
  * (21% of the forward threads' samples in the job benchmark; holding the rings: +10-16% steps/s).
  * The cost: the held rings in memory (with a heap backend, beside their last written copy in
- * state), and a snapshot writes what changed since the previous one. The activations that come with a batched GRU or LSTM step ride in its slot and
- * ring ({@link StepRing#activations}) but are never serialized: on a heap backend the batched
- * backward pass takes them instead of recomputing the step (a quarter of a training step's
- * products), with RocksDB or after a restore it recomputes, to the same bits. The cost: 4H
- * doubles per step held in a heap backend's memory, not in snapshots.
+ * state), and a snapshot writes what changed since the previous one.
+ *
+ * <p>The activations that come with a batched GRU or LSTM step ride in its slot and ring
+ * ({@link StepRing#activations}) but are never serialized: in a held ring or on a heap backend the
+ * batched backward pass takes them instead of recomputing the step (a quarter of a training
+ * step's products); for a ring read back from bytes (RocksDB, a restore) it recomputes, to the
+ * same bits. The cost: 4H doubles per step in memory (held rings, a heap backend's state), not in
+ * snapshots.
  */
 public final class TbpttBackward extends ModelOperator<GradientPartial>
         implements OneInputStreamOperator<TrainingStep, GradientPartial>, BoundedOneInput {
@@ -164,6 +167,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
                 : Long.getLong(HELD_RINGS_PROPERTY, DEFAULT_HELD_RING_MIB) << 20;
         held = new HeldRings((int) Math.min(Integer.MAX_VALUE, heldBytes / ringBytes()));
         windowsMetric = getMetricGroup().counter(Metrics.WINDOWS);
+        getMetricGroup().gauge(Metrics.HELD_RINGS, held::size);
         store = ParameterChannel.store(jobId(), subtask(), attempt(), () -> new VersionStore(initialParameters()));
         // after a restore: the restored rings' slots and the closed windows hold their steps' versions
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
