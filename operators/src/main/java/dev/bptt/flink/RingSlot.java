@@ -35,14 +35,8 @@ public record RingSlot(double[] values, int targetClass, long version, double[] 
         double[] x = step.input();
         double[] s = step.statePrev();
         double[] t = step.target();
-        double[] values = new double[x.length + s.length + (t == null ? 0 : t.length)];
-        System.arraycopy(x, 0, values, 0, x.length);
-        System.arraycopy(s, 0, values, x.length, s.length);
-        if (t != null) {
-            System.arraycopy(t, 0, values, x.length + s.length, t.length);
-        }
-        return new RingSlot(values, t == null ? step.targetClass() : StepRing.VECTOR_TARGET, step.version(),
-                step.activations());
+        return new RingSlot(packed(x, 0, x.length, s, 0, s.length, t, 0, t == null ? 0 : t.length),
+                t == null ? step.targetClass() : StepRing.VECTOR_TARGET, step.version(), step.activations());
     }
 
     /**
@@ -52,15 +46,23 @@ public record RingSlot(double[] values, int targetClass, long version, double[] 
     static RingSlot of(StepRing ring, int slot) {
         int in = ring.inputSize;
         int st = ring.stateSize;
+        int out = ring.outputSize;
         int targetClass = ring.targetClasses[slot];
-        boolean target = targetClass == StepRing.VECTOR_TARGET;
-        double[] values = new double[in + st + (target ? ring.outputSize : 0)];
-        System.arraycopy(ring.inputs, slot * in, values, 0, in);
-        System.arraycopy(ring.states, slot * st, values, in, st);
-        if (target) {
-            System.arraycopy(ring.targets, slot * ring.outputSize, values, in + st, ring.outputSize);
+        double[] t = targetClass == StepRing.VECTOR_TARGET ? ring.targets : null;
+        return new RingSlot(packed(ring.inputs, slot * in, in, ring.states, slot * st, st, t, slot * out, out),
+                targetClass, ring.versions[slot]);
+    }
+
+    /** x, s and (when {@code t} is not null) the target, copied into one new array: a slot's {@code values}. */
+    private static double[] packed(double[] x, int xOff, int in, double[] s, int sOff, int st, double[] t, int tOff,
+            int out) {
+        double[] values = new double[in + st + (t == null ? 0 : out)];
+        System.arraycopy(x, xOff, values, 0, in);
+        System.arraycopy(s, sOff, values, in, st);
+        if (t != null) {
+            System.arraycopy(t, tOff, values, in + st, out);
         }
-        return new RingSlot(values, targetClass, ring.versions[slot]);
+        return values;
     }
 
     /**

@@ -262,12 +262,17 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
 
     /** A copy of the held ring {@code r} for its closing window, in a spare ring when there is one. */
     private StepRing closedCopy(StepRing r) {
-        StepRing c = spareRings == null ? null : spareRings.poll();
+        StepRing c = spareRing();
         if (c == null) {
             c = StepRing.forShape(shape, options.k2());
         }
         r.copyTo(c);
         return c;
+    }
+
+    /** A ring of a window that already ran, for a closing window's copy to reuse, or null when there is none. */
+    private StepRing spareRing() {
+        return spareRings == null ? null : spareRings.poll();
     }
 
     /** The current key's held sequence ended: its ring goes from memory and from keyed state. */
@@ -299,7 +304,7 @@ public final class TbpttBackward extends ModelOperator<GradientPartial>
         sums.addStep(step.bucket(), step.version());
         StepRing closedRing = null;
         if (TbpttWindow.closesAt(step.step(), step.last(), options.k1())) {
-            closedRing = ring.load(head, spareRings == null ? null : spareRings.poll());
+            closedRing = ring.load(head, spareRing());
             close(closedRing, step.bucket());
             head = head.counted();
         }
