@@ -238,8 +238,11 @@ check_job_metrics() {
   check "$via: metric windows (TbpttBackward) in 1..steps: $windows_sum" within "$windows_sum" 1 "${steps_sum:-0}"
   check "$via: metric parameterVersion (ParameterUpdate) in 1..$expected_versions: $upd_version" \
     within "$upd_version" 1 "$expected_versions"
-  check "$via: metric parameterVersion (ForwardStep, every subtask) in 0..$upd_version: $fwd_version_min" \
-    within "$fwd_version_min" 0 "${upd_version:-0}"
+  # Not against ParameterUpdate's reading: the JobManager serves each TaskManager's metrics from its
+  # own fetch, so two vertices' values can be from moments apart (a forward subtask once showed
+  # version 236 beside an update count of 235 fetched earlier).
+  check "$via: metric parameterVersion (ForwardStep, every subtask) in 0..$expected_versions: $fwd_version_min" \
+    within "$fwd_version_min" 0 "$expected_versions"
   check "$via: metric loss (ParameterUpdate) in (0, 5): $loss" within "$loss" 1e-12 5
   check "$via: metric gradientNorm (ParameterUpdate) >= 0 and finite: $grad_norm" within "$grad_norm" 0 1e12
   check "$via: metric staleness (ParameterUpdate) in 0..$((STALENESS + 1)): $stale_max" within "$stale_max" 0 $((STALENESS + 1))
