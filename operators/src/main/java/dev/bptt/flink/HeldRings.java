@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The rings TbpttBackward holds in its own memory, by key, for at most {@code maxKeys} keys: a
@@ -15,10 +16,18 @@ import java.util.Map;
  */
 final class HeldRings {
 
-    /** One held key's ring and what keyed state lacks of it. */
+    /**
+     * One held key's ring and what keyed state lacks of it. A closing window borrows the ring
+     * itself instead of a copy ({@link #lend}): until the window has run ({@link #returned}) the
+     * ring must not change, and whoever would change it first takes {@link #own}, which copies it
+     * then (copy on write). With staleness 0 the window runs before its key's next step arrives,
+     * so no ring is copied.
+     */
     static final class Held {
 
-        final StepRing ring;
+        private StepRing ring;
+        /** True while a closed window that has not run yet reads {@link #ring}. */
+        private boolean lent;
         /** The newest steps not in keyed state yet, at most the ring's capacity. */
         int unwritten;
         /** True when keyed state's head is behind the ring (a push or a counted window since the last write-back). */
@@ -28,15 +37,52 @@ final class HeldRings {
             this.ring = ring;
         }
 
+        /**
+         * The ring to change or read, with the losses of a lent window counted: while the ring is
+         * lent, a copy of it (into a ring from {@code blank}, of the same shape, whose contents no
+         * one needs) that is the key's ring from now on.
+         */
+        StepRing own(Supplier<StepRing> blank) {
+            if (lent) {
+                StepRing copy = blank.get();
+                ring.copyTo(copy);
+                copy.pendingLoss = 0; // the lent window counts them
+                ring = copy;
+                lent = false;
+            }
+            return ring;
+        }
+
+        /**
+         * A window closes on the ring: it borrows the ring, whose pending losses it counts.
+         * Requires the ring owned ({@link #own}). Returns the ring for the window.
+         */
+        StepRing lend() {
+            if (lent) {
+                throw new IllegalStateException("the ring is lent already");
+            }
+            lent = true;
+            changed = true;
+            return ring;
+        }
+
+        /**
+         * The window that borrowed {@code windowRing} has run (and counted its losses, so the
+         * ring's pendingLoss is 0). Returns true when that was this key's ring, which is its own
+         * again; false when the ring was copied meanwhile (or is another key's), and the window's
+         * ring is nobody's.
+         */
+        boolean returned(StepRing windowRing) {
+            if (!lent || windowRing != ring) {
+                return false;
+            }
+            lent = false;
+            return true;
+        }
+
         /** A step was pushed to the ring. */
         void pushed() {
             unwritten = Math.min(unwritten + 1, ring.capacity);
-            changed = true;
-        }
-
-        /** A window closed and counted the ring's pending losses. Modified: the ring's pendingLoss (0). */
-        void counted() {
-            ring.pendingLoss = 0;
             changed = true;
         }
 
