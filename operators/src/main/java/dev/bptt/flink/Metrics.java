@@ -14,6 +14,8 @@ public final class Metrics {
     public static final String WAITING = "stepsWaitingForParameters";
     /** ForwardStep: newest version received; ParameterUpdate: newest version made (gauge). */
     public static final String VERSION = "parameterVersion";
+    /** ForwardStep: keys whose progress and s_{t-1} are held in memory (gauge; the rest are in keyed state alone). */
+    public static final String HELD_KEYS = "heldKeys";
     /** TbpttBackward: windows closed (counter). */
     public static final String WINDOWS = "windows";
     /** TbpttBackward: keys whose rings are held in memory (gauge; the rest are in keyed state alone). */
