@@ -15,6 +15,10 @@ def met(ok):
     return "yes" if ok else "NO"
 
 
+def cpu(r):
+    return f"{r['cpu_us_per_step']:.2f}"
+
+
 def main(out):
     for line in open(os.path.join(out, "machine.txt")):
         print(line.rstrip() + "  ")
@@ -39,16 +43,20 @@ def main(out):
               "runs, each after a discarded run of the same input. Latency of a step: emission of the update whose "
               "gradient first includes the step's loss "
               "term (the update of the bucket where its window closes) minus the time the source emitted the step; "
-              "it includes the wait for the window to fill (up to k1 - 1 steps).")
+              "it includes the wait for the window to fill (up to k1 - 1 steps). CPU a step: the process's CPU "
+              "time (all threads) over the same interval / its steps; busy cores: that CPU time / the interval.")
         print()
         print("| input | steps/s (steady, best run) | all runs | steps/s (whole run) | start-up to first record (s) "
-              "| to first update (s) | latency p50 (ms) | p99 (ms) | max (ms) |")
-        print("|---|---|---|---|---|---|---|---|---|")
+              "| to first update (s) | latency p50 (ms) | p99 (ms) | max (ms) | CPU a step (us) | busy cores |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for r in jobs:
             runs = ", ".join(f"{v / 1000:,.0f}k" for v in r.get("runs_steps_per_s", [r["steps_per_s"]]))
             print(f"| {r['source']} | {r['steps_per_s']:,.0f} | {runs} | {r['overall_steps_per_s']:,.0f} | {r['startup_s']:.2f} | "
                   f"{r['first_update_s']:.2f} | {r['latency_p50_ms']:,.0f} | {r['latency_p99_ms']:,.0f} | "
-                  f"{r['latency_max_ms']:,.0f} |")
+                  f"{r['latency_max_ms']:,.0f} | {cpu(r)} | {r['busy_cores']:.2f} |" if "busy_cores" in r else
+                  f"| {r['source']} | {r['steps_per_s']:,.0f} | {runs} | {r['overall_steps_per_s']:,.0f} | {r['startup_s']:.2f} | "
+                  f"{r['first_update_s']:.2f} | {r['latency_p50_ms']:,.0f} | {r['latency_p99_ms']:,.0f} | "
+                  f"{r['latency_max_ms']:,.0f} | | |")
         print()
         by_input = {r["source"]: r["steps_per_s"] for r in jobs}
         order = [i for i in ("steps", "generator", "file") if i in by_input]
@@ -80,6 +88,23 @@ def main(out):
             ratio_row(f"plain loop, {name}, best of 1 and 2 threads" + (", before and after" if "when" in best else ""),
                       best["steps_per_s"], JOB_VS_PLAIN)
         print()
+        with_cpu = [r for r in plain if "cpu_us_per_step" in r]
+        if with_cpu and any("cpu_us_per_step" in r for r in jobs):
+            print("CPU a step (the process's CPU time, all threads, / steps; lower is better): the job's against "
+                  "each plain loop's, a ratio that leaves out how busy the cores were kept.")
+            print()
+            print("| run | CPU a step (us) | " + " | ".join(f"plain / job ({i})" for i in order) + " |")
+            print("|---|---|" + "---|" * len(order))
+            job_cpu = {r["source"]: r["cpu_us_per_step"] for r in jobs if "cpu_us_per_step" in r}
+            for r in jobs:
+                if "cpu_us_per_step" in r:
+                    print(f"| job, {r['source']} (best run) | {cpu(r)} | " + " | ".join("" for _ in order) + " |")
+            for r in with_cpu:
+                name = names.get(r.get("kernels", "per-key"), r.get("kernels"))
+                print(f"| plain loop, {name}, {r['threads']} thread(s){when(r)} | {cpu(r)} | "
+                      + " | ".join(f"{r['cpu_us_per_step'] / job_cpu[i]:.2f}x" if i in job_cpu else "" for i in order)
+                      + " |")
+            print()
     state = [r for r in results if r["kind"] == "state-bytes"]
     checkpoints = [r for r in results if r["kind"] == "checkpoint"]
     if state:

@@ -155,11 +155,12 @@ public final class JobBenchmark implements Callable<Integer> {
                     Locale.ROOT, "\"runs_steps_per_s\": [%s], "
                             + "\"steps_per_s\": %.1f, \"overall_steps_per_s\": %.1f, \"startup_s\": %.3f, "
                             + "\"first_update_s\": %.3f, \"total_s\": %.3f, \"steady_steps\": %d, \"steady_s\": %.3f, "
-                            + "\"latency_p50_ms\": %.2f, \"latency_p99_ms\": %.2f, \"latency_max_ms\": %.2f",
+                            + "\"latency_p50_ms\": %.2f, \"latency_p99_ms\": %.2f, \"latency_max_ms\": %.2f, "
+                            + "\"cpu_us_per_step\": %.3f, \"busy_cores\": %.3f",
                     String.join(", ", rates), f.stepsPerSecond(), f.overallStepsPerSecond(), f.startupSeconds(),
                     f.firstUpdateSeconds(),
                     f.totalSeconds(), f.steadySteps(), f.steadySeconds(), f.latencyP50Ms(), f.latencyP99Ms(),
-                    f.latencyMaxMs()));
+                    f.latencyMaxMs(), f.cpuMicrosPerStep(), f.busyCores()));
         }
         plainLoops("after", w, initial, options, shape);
         if (stateKeys.stream().anyMatch(n -> n > 0)) {
@@ -176,10 +177,11 @@ public final class JobBenchmark implements Callable<Integer> {
                 if (threads < 1) {
                     continue;
                 }
-                double rate = PlainLoop.stepsPerSecond(w, initial, options, kernels, threads, plainRepeats);
+                PlainLoop.Rate rate = PlainLoop.best(w, initial, options, kernels, threads, plainRepeats);
                 emit("plain", Map.of("threads", String.valueOf(threads), "when", when,
                         "kernels", kernels.name().toLowerCase(Locale.ROOT).replace('_', '-')), shape, w, "",
-                        String.format(Locale.ROOT, "\"steps_per_s\": %.1f", rate));
+                        String.format(Locale.ROOT, "\"steps_per_s\": %.1f, \"cpu_us_per_step\": %.3f",
+                                rate.stepsPerSecond(), rate.cpuMicrosPerStep()));
             }
         }
     }

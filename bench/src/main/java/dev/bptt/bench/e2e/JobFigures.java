@@ -18,12 +18,14 @@ import java.util.Arrays;
  *   <li>latency of a step (of those windows) = emission of the update of the bucket in which its
  *       window closes (the first version whose gradient includes the step's loss term) - the time
  *       the source emitted the step. A step early in a window waits for its window to fill (up
- *       to k1 - 1 steps): that wait is part of the figure.
+ *       to k1 - 1 steps): that wait is part of the figure;
+ *   <li>CPU a step = the process's CPU time between the two updates / those steps, and busy cores
+ *       = that CPU time / the interval.
  * </ul>
  */
 public record JobFigures(double startupSeconds, double firstUpdateSeconds, double totalSeconds,
         double overallStepsPerSecond, double stepsPerSecond, long steadySteps, double steadySeconds,
-        double latencyP50Ms, double latencyP99Ms, double latencyMaxMs) {
+        double latencyP50Ms, double latencyP99Ms, double latencyMaxMs, double cpuMicrosPerStep, double busyCores) {
 
     public static JobFigures of(RunClock clock, Workload w, TrainingOptions options, double warmup,
             long submittedNanos, long endedNanos) {
@@ -45,6 +47,7 @@ public record JobFigures(double startupSeconds, double firstUpdateSeconds, doubl
         }
         long ta = emitted(clock, closingBucket(a, k1, bucketSteps));
         long tb = emitted(clock, closingBucket(b, k1, bucketSteps));
+        long cpu = clock.updateCpu(closingBucket(b, k1, bucketSteps)) - clock.updateCpu(closingBucket(a, k1, bucketSteps));
         long steadySteps = (long) (b - a) * k1 * w.keys();
         double steadySeconds = (tb - ta) / 1e9;
 
@@ -63,7 +66,7 @@ public record JobFigures(double startupSeconds, double firstUpdateSeconds, doubl
                 w.records() / ((lastUpdate - submittedNanos) / 1e9),
                 steadySteps / steadySeconds, steadySteps, steadySeconds,
                 percentile(latencies, 0.50) / 1e6, percentile(latencies, 0.99) / 1e6,
-                latencies[latencies.length - 1] / 1e6);
+                latencies[latencies.length - 1] / 1e6, cpu / 1e3 / steadySteps, (double) cpu / (tb - ta));
     }
 
     /** The bucket of window j's closing step (j >= 1). */

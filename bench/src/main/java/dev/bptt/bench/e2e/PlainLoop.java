@@ -45,8 +45,11 @@ public final class PlainLoop {
 
     private PlainLoop() {}
 
-    /** Sequence-steps per second, the best of {@code repeats} runs. */
-    public static double stepsPerSecond(Workload w, Parameters initial, TrainingOptions options, Kernels kernels,
+    /** A run's sequence-steps per second, and the process's CPU time a step ({@link ProcessCpu}) in microseconds. */
+    public record Rate(double stepsPerSecond, double cpuMicrosPerStep) {}
+
+    /** The best of {@code repeats} runs, by steps per second. */
+    public static Rate best(Workload w, Parameters initial, TrainingOptions options, Kernels kernels,
             int threads, int repeats) throws Exception {
         List<List<SequenceStep>> parts = new ArrayList<>();
         for (int p = 0; p < threads; p++) {
@@ -54,9 +57,10 @@ public final class PlainLoop {
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            double best = 0;
+            Rate best = new Rate(0, 0);
             for (int r = 0; r < repeats; r++) {
                 long start = System.nanoTime();
+                long cpu = ProcessCpu.nanos();
                 List<Future<?>> done = new ArrayList<>();
                 for (List<SequenceStep> part : parts) {
                     done.add(pool.submit(() -> kernels.train(initial, options, part)));
@@ -64,7 +68,10 @@ public final class PlainLoop {
                 for (Future<?> f : done) {
                     f.get();
                 }
-                best = Math.max(best, w.records() / ((System.nanoTime() - start) / 1e9));
+                double rate = w.records() / ((System.nanoTime() - start) / 1e9);
+                if (rate > best.stepsPerSecond()) {
+                    best = new Rate(rate, (ProcessCpu.nanos() - cpu) / 1e3 / w.records());
+                }
             }
             return best;
         } finally {

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>arrival of each record, by its index in input order ({@link ArrivalStamp}, chained to the
  *       source: the time the source handed the record on);
  *   <li>emission of the update made by each bucket ({@link VersionStamp}, chained to
- *       ParameterUpdate's main output);
+ *       ParameterUpdate's main output), with the process's CPU time then ({@link ProcessCpu});
  *   <li>a count of predictions (forward steps done) and dead letters.
  * </ul>
  */
@@ -24,12 +24,14 @@ public final class RunClock {
 
     private final long[] arrivals;
     private final long[] updates;
+    private final long[] updateCpu;
     private final AtomicLong predictions = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
 
     private RunClock(long records, long buckets) {
         arrivals = new long[Math.toIntExact(records)];
         updates = new long[Math.toIntExact(buckets)];
+        updateCpu = new long[Math.toIntExact(buckets)];
         Arrays.fill(updates, -1);
     }
 
@@ -60,9 +62,10 @@ public final class RunClock {
         }
     }
 
-    void updated(long bucket, long nanos) {
+    void updated(long bucket, long nanos, long cpuNanos) {
         if (bucket >= 0 && bucket < updates.length && updates[(int) bucket] < 0) {
             updates[(int) bucket] = nanos;
+            updateCpu[(int) bucket] = cpuNanos;
         }
     }
 
@@ -82,6 +85,11 @@ public final class RunClock {
     /** Emission time of bucket {@code b}'s update, -1 if none was made. */
     public long update(long bucket) {
         return updates[(int) bucket];
+    }
+
+    /** The process's CPU time when bucket {@code b}'s update was emitted. */
+    public long updateCpu(long bucket) {
+        return updateCpu[(int) bucket];
     }
 
     public long predictions() {

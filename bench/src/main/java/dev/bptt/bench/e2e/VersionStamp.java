@@ -21,7 +21,7 @@ public final class VersionStamp implements MapFunction<ParameterVersion, Long> {
         if (clock == null) {
             clock = RunClock.of(runId);
         }
-        clock.updated(version.bucket(), System.nanoTime());
+        clock.updated(version.bucket(), System.nanoTime(), ProcessCpu.nanos());
         return version.bucket();
     }
 }

@@ -29,7 +29,8 @@ class JobFiguresTest {
 
     /**
      * 10 keys x 16 steps, k1 = 4, buckets of 2 steps: windows close in buckets 1, 3, 5, 7. Record i
-     * arrives at i ms; bucket c's update leaves at 1000 + 100 c ms.
+     * arrives at i ms; bucket c's update leaves at 1000 + 100 c ms, when the process has used 10 c ms
+     * of CPU.
      */
     @Test
     void bucketsOfSeveralStepsUseTheUpdatesOfTheBucketsWhereWindowsClose() {
@@ -39,7 +40,7 @@ class JobFiguresTest {
             clock.arrived(i, i * MS);
         }
         for (long c = 1; c < 8; c += 2) {
-            clock.updated(c, (1000 + 100 * c) * MS);
+            clock.updated(c, (1000 + 100 * c) * MS, 10 * c * MS);
         }
         JobFigures f = JobFigures.of(clock, w, options(4, 2), 0.5, 0, 2000 * MS);
         // windows a = 2 (bucket 3) to b = 3 (bucket 5): steps 8..11 of every key
@@ -49,6 +50,9 @@ class JobFiguresTest {
         // records 80..119 wait for bucket 5's update (1500 ms): latencies 1420 down to 1381 ms
         assertThat(f.latencyMaxMs()).isCloseTo(1420, within(1e-9));
         assertThat(f.latencyP50Ms()).isCloseTo(1400, within(1e-9));
+        // 20 ms of CPU between the updates of buckets 3 and 5, over 40 steps and 200 ms
+        assertThat(f.cpuMicrosPerStep()).isCloseTo(500, within(1e-9));
+        assertThat(f.busyCores()).isCloseTo(0.1, within(1e-12));
     }
 
     @Test
