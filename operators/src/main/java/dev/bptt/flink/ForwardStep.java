@@ -306,7 +306,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
                 throw new BadStepException(RejectKind.LATE, "key \"" + step.key() + "\" step " + step.step()
                         + " time " + step.time() + " is at or before the watermark " + inputWatermark);
             }
-            HeldKeys.Entry e = entry(step.key());
+            HeldKeys.Entry e = entry(step.key(), true);
             KeyProgress previous = expireIfIdle(e, step.time());
             setProgress(e, step.key(), StepOrder.advance(previous, step));
             renewTimers(previous, step);
@@ -350,15 +350,19 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     /**
      * The progress and s_{t-1} of {@code key}: its held entry (no keyed-state access, so the
      * current key need not be {@code key}), else read from keyed state (making {@code key} the
-     * current key), held from now on while there is room.
+     * current key), held from now on while there is room. Beyond the room only the value this
+     * access uses is read ({@code progressOnly}: the progress, else s_{t-1}), as before held keys:
+     * with RocksDB each read deserializes.
      */
-    private HeldKeys.Entry entry(String key) throws Exception {
+    private HeldKeys.Entry entry(String key, boolean progressOnly) throws Exception {
         HeldKeys.Entry e = heldKeys.get(key);
         if (e != null) {
             return e;
         }
         setCurrentKey(key);
-        return heldKeys.take(key, progress.value(), state.value());
+        boolean both = heldKeys.hasRoom();
+        return heldKeys.take(key, both || progressOnly ? progress.value() : null,
+                both || !progressOnly ? state.value() : null);
     }
 
     private void setProgress(HeldKeys.Entry e, String key, KeyProgress p) throws Exception {
@@ -448,7 +452,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         String key = timer.getKey();
-        HeldKeys.Entry e = entry(key);
+        HeldKeys.Entry e = entry(key, true);
         KeyProgress p = e.progress;
         if (p == null) {
             changed(e, key); // nothing to write: a key with nothing is not held
@@ -534,7 +538,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
         }
         SequenceStep step = pending.step();
         long version = versionFor(pending.bucket());
-        HeldKeys.Entry e = entry(step.key());
+        HeldKeys.Entry e = entry(step.key(), false);
         double[] s = step.step() == 0 ? null : e.state;
         if (s == null) {
             s = new double[shape.stateSize()];
@@ -558,7 +562,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
                 continue;
             }
             SequenceStep step = pending.step();
-            HeldKeys.Entry e = entry(step.key());
+            HeldKeys.Entry e = entry(step.key(), false);
             double[] s = step.step() == 0 ? null : e.state;
             batch.add(step.input(), s);
             keptStates[staged.size()] = s;
@@ -590,7 +594,7 @@ public final class ForwardStep extends ModelOperator<TrainingStep>
 
     /** The marker's key's sequence expired: its state goes, and the marker travels on in key order. */
     private void endExpired(PendingStep expiry) throws Exception {
-        setState(entry(expiry.expiredKey()), expiry.expiredKey(), null);
+        setState(entry(expiry.expiredKey(), false), expiry.expiredKey(), null);
         output.collect(new StreamRecord<>(TrainingStep.expiry(expiry.expiredKey(), expiry.expiryTime(),
                 expiry.bucket()), expiry.expiryTime()));
     }

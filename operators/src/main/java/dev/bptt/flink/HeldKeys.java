@@ -61,13 +61,19 @@ final class HeldKeys {
         return byKey.get(key);
     }
 
+    /** True when one more key can be held. */
+    boolean hasRoom() {
+        return byKey.size() < maxKeys;
+    }
+
     /**
      * The key's values as read from keyed state: held from now on while there is room (with a copy
      * of {@code state}: a held array changes in place, and the stored one may still be read by a
-     * snapshot that began), else an entry for one access. Requires the key not held.
+     * snapshot that began; both values must have been read), else an entry for one access (which
+     * may carry only the value that access reads). Requires the key not held.
      */
     Entry take(String key, KeyProgress progress, double[] state) {
-        if (byKey.size() >= maxKeys) {
+        if (!hasRoom()) {
             return new Entry(progress, state, false);
         }
         Entry e = new Entry(progress, state == null ? null : state.clone(), true);
