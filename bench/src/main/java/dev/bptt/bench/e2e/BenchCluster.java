@@ -1,6 +1,6 @@
 package dev.bptt.bench.e2e;
 
-import dev.bptt.job.Loopback;
+import dev.bptt.job.EmbeddedCluster;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
@@ -23,7 +23,7 @@ public final class BenchCluster implements AutoCloseable {
     private final MiniCluster cluster;
 
     public BenchCluster(int slots, Configuration extra) throws Exception {
-        Configuration conf = Loopback.only(new Configuration(extra));
+        Configuration conf = EmbeddedCluster.configure(new Configuration(extra));
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
         conf.addAll(fromSystemProperties());
         // any free port: benchmarks of other checkouts may run at the same time
