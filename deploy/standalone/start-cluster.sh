@@ -117,8 +117,6 @@ taskmanager.host: 127.0.0.1
 taskmanager.bind-host: 127.0.0.1
 taskmanager.numberOfTaskSlots: $slots
 taskmanager.memory.process.size: $tm_memory
-# Network buffers of 128 KB, as the embedded cluster (dev.bptt.job.EmbeddedCluster: +5% steps/s).
-taskmanager.memory.segment-size: 128kb
 # Spread a job's slots over the TaskManagers (parallel subtasks in different processes).
 taskmanager.load-balance.mode: SLOTS
 rest.address: 127.0.0.1

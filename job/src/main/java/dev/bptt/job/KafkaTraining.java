@@ -110,7 +110,7 @@ public final class KafkaTraining {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, RESTART_ATTEMPTS);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, RESTART_DELAY);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(EmbeddedCluster.configure(conf));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(EmbeddedCluster.forOnlineRun(conf));
         env.setParallelism(1);
         if (run.checkpointIntervalMs() > 0) {
             env.enableCheckpointing(run.checkpointIntervalMs());

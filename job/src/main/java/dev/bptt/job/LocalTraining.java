@@ -56,7 +56,7 @@ public final class LocalTraining {
         Files.createDirectories(run.out());
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(EmbeddedCluster.configure(conf));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(EmbeddedCluster.forBoundedRun(conf));
         env.setParallelism(1);
         TrainingJob.Outputs job = TrainingJob.build(
                 TrainingJob.records(env.fromSource(run.source(), WatermarkStrategy.noWatermarks(), "steps")),

@@ -282,19 +282,6 @@ class DeploymentFilesTest {
         assertThat(get(spec, "jobManager", "resource", "cpu")).isInstanceOf(Number.class);
     }
 
-    @Test
-    void clusterConfigurationsUseTheEmbeddedClustersNetworkBufferSize() throws IOException {
-        String key = TaskManagerOptions.MEMORY_SEGMENT_SIZE.key();
-        assertThat(MemorySize.parse(flinkConfiguration().get(key))).as("FlinkDeployment %s", key)
-                .isEqualTo(EmbeddedCluster.NETWORK_SEGMENT);
-        String script = Files.readString(STANDALONE.resolve("start-cluster.sh"), StandardCharsets.UTF_8);
-        Matcher line = Pattern.compile("(?m)^" + Pattern.quote(key) + ": (\\S+)$").matcher(script);
-        assertThat(line.find()).as("%s in the standalone cluster's config.yaml", key).isTrue();
-        assertThat(MemorySize.parse(line.group(1))).as("standalone %s", key).isEqualTo(EmbeddedCluster.NETWORK_SEGMENT);
-        assertThat(EmbeddedCluster.configure(new Configuration()).get(TaskManagerOptions.MEMORY_SEGMENT_SIZE))
-                .isEqualTo(EmbeddedCluster.NETWORK_SEGMENT);
-    }
-
     // ---------------------------------------------------------------- Prometheus
 
     @Test

@@ -49,7 +49,7 @@ abstract class TrainingJobTestBase {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(SLOTS)
-                    .setConfiguration(EmbeddedCluster.configure(new Configuration())).build());
+                    .setConfiguration(Loopback.only(new Configuration())).build());
 
     /** Everything one run of the job emitted, in arrival order per stream. */
     record JobOutput(List<ParameterVersion> versions, List<DeadLetter> deadLetters, List<Prediction> predictions) {

@@ -15,15 +15,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * An embedded MiniCluster (one TaskManager with {@code slots} slots, in this JVM, listening on
- * 127.0.0.1 only) the benchmark submits its jobs to directly, so it can trigger checkpoints and
- * read their statistics.
+ * 127.0.0.1 only, configured as {@code bptt train}'s: {@link EmbeddedCluster#forBoundedRun}) the
+ * benchmark submits its jobs to directly, so it can trigger checkpoints and read their statistics.
  */
 public final class BenchCluster implements AutoCloseable {
 
     private final MiniCluster cluster;
 
     public BenchCluster(int slots, Configuration extra) throws Exception {
-        Configuration conf = EmbeddedCluster.configure(new Configuration(extra));
+        Configuration conf = EmbeddedCluster.forBoundedRun(new Configuration(extra));
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
         conf.addAll(fromSystemProperties());
         // any free port: benchmarks of other checkouts may run at the same time
