@@ -6,10 +6,11 @@ import org.apache.flink.configuration.TaskManagerOptions;
 
 /**
  * The options of the embedded MiniClusters the project starts: servers on 127.0.0.1 only
- * ({@link Loopback}), and network buffers by the kind of run. A bounded run (a steps file:
- * {@code bptt train}, the demo, the benchmark, the job tests) wants throughput and gets buffers of
+ * ({@link Loopback}), and network buffers by the kind of run. A bounded run ({@code bptt
+ * train} on a steps file, the demo, the benchmark) wants throughput and gets buffers of
  * {@link #BOUNDED_RUN_SEGMENT}; an online run (Kafka) keeps Flink's 32 KB, for its latency and its
  * checkpoints (below). {@code -D}{@value #NETWORK_SEGMENT_PROPERTY} sets the size for either.
+ * (The job tests' MiniCluster keeps Flink's defaults.)
  */
 public final class EmbeddedCluster {
 
@@ -25,9 +26,9 @@ public final class EmbeddedCluster {
      *
      * <p>Not for online runs: four times the data in flight means four times the records a
      * checkpoint barrier waits behind when the forward operators hold their input (waiting for a
-     * version), and Kafka's read_committed consumers see outputs only at checkpoints. In the Kafka
-     * failure tests (9,600 steps, checkpoints every 200 ms) the first checkpoint then completed only
-     * once almost every step had been read.
+     * version), and Kafka's read_committed consumers see outputs only at checkpoints. In two Kafka
+     * failure tests (9,600 steps, checkpoints every 200 ms, the loop through Kafka) the first
+     * checkpoint then completed only after the operator armed to fail had seen its last record.
      */
     public static final MemorySize BOUNDED_RUN_SEGMENT = MemorySize.parse("128kb");
 
