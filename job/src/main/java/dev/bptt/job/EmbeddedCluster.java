@@ -50,8 +50,9 @@ public final class EmbeddedCluster {
     /** {@code conf} (modified and returned) for an online run: loopback, Flink's buffers unless the property says otherwise. */
     public static Configuration forOnlineRun(Configuration conf) {
         Loopback.only(conf);
-        if (System.getProperty(NETWORK_SEGMENT_PROPERTY) != null) {
-            conf.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, networkSegment(null));
+        MemorySize size = networkSegment(null);
+        if (size != null) {
+            conf.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, size);
         }
         return conf;
     }

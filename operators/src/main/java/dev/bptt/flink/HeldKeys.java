@@ -1,8 +1,6 @@
 package dev.bptt.flink;
 
 import dev.bptt.steps.KeyProgress;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +11,7 @@ import java.util.Map;
  * beyond the room gets an entry for one access, which the operator writes through at once. Plain
  * Java.
  */
-final class HeldKeys {
+final class HeldKeys extends HeldByKey<HeldKeys.Entry> {
 
     /** One key's progress and state (null: none), and which of them keyed state lacks. */
     static final class Entry {
@@ -45,25 +43,9 @@ final class HeldKeys {
         }
     }
 
-    private final Map<String, Entry> byKey = new HashMap<>();
-    private final int maxKeys;
-
     /** @param maxKeys the most keys held at once (0: none, every access goes to keyed state) */
     HeldKeys(int maxKeys) {
-        if (maxKeys < 0) {
-            throw new IllegalArgumentException("maxKeys must be >= 0, got " + maxKeys);
-        }
-        this.maxKeys = maxKeys;
-    }
-
-    /** The key's held entry, or null when the key is not held. */
-    Entry get(String key) {
-        return byKey.get(key);
-    }
-
-    /** True when one more key can be held. */
-    boolean hasRoom() {
-        return byKey.size() < maxKeys;
+        super(maxKeys);
     }
 
     /**
@@ -77,33 +59,24 @@ final class HeldKeys {
             return new Entry(progress, state, false);
         }
         Entry e = new Entry(progress, state == null ? null : state.clone(), true);
-        if (byKey.putIfAbsent(key, e) != null) {
+        if (!add(key, e)) {
             throw new IllegalStateException("the key " + key + " is held already");
         }
         return e;
     }
 
     /** The key is no longer held: its entry, if any, is written through from now on. */
-    void drop(String key) {
-        Entry e = byKey.remove(key);
+    @Override
+    Entry drop(String key) {
+        Entry e = super.drop(key);
         if (e != null) {
             e.held = false;
         }
+        return e;
     }
 
     /** The held entries keyed state is behind, with their keys. */
     List<Map.Entry<String, Entry>> changed() {
-        List<Map.Entry<String, Entry>> out = new ArrayList<>();
-        for (Map.Entry<String, Entry> e : byKey.entrySet()) {
-            if (e.getValue().progressChanged || e.getValue().stateChanged) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
-    /** Keys held. */
-    int size() {
-        return byKey.size();
+        return where(e -> e.progressChanged || e.stateChanged);
     }
 }

@@ -1,8 +1,6 @@
 package dev.bptt.flink;
 
 import dev.bptt.model.StepRing;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -14,7 +12,7 @@ import java.util.function.Supplier;
  * of input reads keyed state). Each ring knows how much keyed state lacks of it: its newest
  * {@link Held#unwritten} steps and, when {@link Held#changed}, its head. Plain Java.
  */
-final class HeldRings {
+final class HeldRings extends HeldByKey<HeldRings.Held> {
 
     /**
      * One held key's ring and what keyed state lacks of it. A closing window borrows the ring
@@ -93,25 +91,9 @@ final class HeldRings {
         }
     }
 
-    private final Map<String, Held> byKey = new HashMap<>();
-    private final int maxKeys;
-
     /** @param maxKeys the most keys held at once (0: none, every ring stays in keyed state) */
     HeldRings(int maxKeys) {
-        if (maxKeys < 0) {
-            throw new IllegalArgumentException("maxKeys must be >= 0, got " + maxKeys);
-        }
-        this.maxKeys = maxKeys;
-    }
-
-    /** The key's held ring, or null when the key is not held. */
-    Held get(String key) {
-        return byKey.get(key);
-    }
-
-    /** True when one more key can be held. */
-    boolean hasRoom() {
-        return byKey.size() < maxKeys;
+        super(maxKeys);
     }
 
     /**
@@ -119,37 +101,15 @@ final class HeldRings {
      * (nothing unwritten). Requires {@link #hasRoom()} and the key not held.
      */
     Held hold(String key, StepRing ring) {
-        if (!hasRoom() || byKey.containsKey(key)) {
+        Held held = new Held(ring);
+        if (!add(key, held)) {
             throw new IllegalStateException("cannot hold the ring of " + key);
         }
-        Held held = new Held(ring);
-        byKey.put(key, held);
         return held;
-    }
-
-    /** The key's ring is no longer held (its sequence ended). */
-    void drop(String key) {
-        byKey.remove(key);
     }
 
     /** The held rings that keyed state is behind, with their keys. */
     List<Map.Entry<String, Held>> changed() {
-        List<Map.Entry<String, Held>> out = new ArrayList<>();
-        for (Map.Entry<String, Held> e : byKey.entrySet()) {
-            if (e.getValue().changed) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
-    /** Holds no ring any more (keyed state must have been brought up to date). */
-    void clear() {
-        byKey.clear();
-    }
-
-    /** Keys held. */
-    int size() {
-        return byKey.size();
+        return where(h -> h.changed);
     }
 }
