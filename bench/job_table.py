@@ -79,13 +79,16 @@ def main(out):
         if best_torch:
             ratio_row("PyTorch best of 1 and 2 threads" + (", before and after" if "when" in best_torch else ""),
                       best_torch["steps_per_s"], JOB_VS_TORCH)
-        names = {"per-key": "per-key kernels (ReferenceTrainer)", "batched": "batched kernels as the job (BatchedTrainer)"}
+        names = {"per-key": "per-key kernels (ReferenceTrainer)",
+                 "batched": "batched kernels as the job (BatchedTrainer), a model per thread",
+                 "batched-one-model": "batched kernels as the job, one model (BatchedTrainer, a barrier per bucket)"}
         for kernels, runs in plain_by_kernels.items():
             name = names.get(kernels, kernels)
             for r in runs:
                 rate_row(f"plain loop, {name}, {r['threads']} thread(s){when(r)}", r["steps_per_s"])
             best = max(runs, key=lambda r: r["steps_per_s"])
-            ratio_row(f"plain loop, {name}, best of 1 and 2 threads" + (", before and after" if "when" in best else ""),
+            threads = " and ".join(sorted({str(r["threads"]) for r in runs}))
+            ratio_row(f"plain loop, {name}, best of {threads} thread(s)" + (", before and after" if "when" in best else ""),
                       best["steps_per_s"], JOB_VS_PLAIN)
         print()
         with_cpu = [r for r in plain if "cpu_us_per_step" in r]

@@ -10,7 +10,8 @@
 #      step objects (no text, as PyTorch starts from tensors) and by a JSONL steps file (parsed);
 #      each run once for the JIT, then measured over its second half; the same work in a plain
 #      loop on 1 and 2 threads, with the per-key kernels (ReferenceTrainer) and with the
-#      operators' batched kernels (BatchedTrainer), no Flink, before the job and after it (the
+#      operators' batched kernels (BatchedTrainer: a model per thread, and on 2 threads also one
+#      model with a barrier per bucket, as the job), no Flink, before the job and after it (the
 #      better counts); then the state per key on RocksDB at 1,000 / 10,000 / 100,000 keys (small
 #      model),
 #   4. writes table.md: steps/s, latency p50/p99, the ratios job / PyTorch and job / plain loop,
@@ -31,7 +32,7 @@ while [[ $# -gt 0 ]]; do
     --quick) bench_args+=(--keys 300 --steps 128 --state-keys 1000,10000 --plain-repeats 1); torch_args=(--seconds 1 --repeats 1) ;;
     --out) out="$2"; shift ;;
     --) shift; bench_args+=("$@"); break ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run-job: unknown option $1" >&2; exit 2 ;;
   esac
   shift

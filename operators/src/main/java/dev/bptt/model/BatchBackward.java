@@ -60,24 +60,25 @@ public final class BatchBackward {
         int in = shape.inputSize();
         int st = shape.stateSize();
         int o = shape.outputSize();
-        this.x = new double[capacity * in];
-        this.sPrev = new double[capacity * st];
-        this.sPrevNext = new double[capacity * st];
-        this.xt = new double[capacity * in];
-        this.st = new double[capacity * st];
-        this.stNext = new double[capacity * st];
-        this.out = new double[capacity * st];
-        this.hKey = new double[capacity * shape.hiddenSize()];
-        this.yt = new double[capacity * o];
+        int slots = LaneCell.slots(capacity); // room for a row's last masked vector, as LaneCell's
+        this.x = new double[slots * in];
+        this.sPrev = new double[slots * st];
+        this.sPrevNext = new double[slots * st];
+        this.xt = new double[slots * in];
+        this.st = new double[slots * st];
+        this.stNext = new double[slots * st];
+        this.out = new double[slots * st];
+        this.hKey = new double[slots * shape.hiddenSize()];
+        this.yt = new double[slots * o];
         this.y = new double[o];
         this.dy = new double[o];
-        this.dyt = new double[capacity * o];
-        this.aIh = new double[capacity * shape.gateRows()];
-        this.aHh = cell.separateRecurrentGradient() ? new double[capacity * shape.gateRows()] : aIh;
-        this.ds = new double[capacity * st];
-        this.dsPrev = new double[capacity * st];
+        this.dyt = new double[slots * o];
+        this.aIh = new double[slots * shape.gateRows()];
+        this.aHh = cell.separateRecurrentGradient() ? new double[slots * shape.gateRows()] : aIh;
+        this.ds = new double[slots * st];
+        this.dsPrev = new double[slots * st];
         this.actSize = cell.activationSize();
-        this.acts = new double[capacity * actSize];
+        this.acts = new double[slots * actSize];
     }
 
     /** Values per step of the activations that spare a recompute ({@link StepRing#activations}): 0, or 4H. */

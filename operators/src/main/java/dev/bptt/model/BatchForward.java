@@ -20,10 +20,11 @@ public final class BatchForward {
     public BatchForward(ModelShape shape, int capacity) {
         this.shape = shape;
         this.cell = LaneCell.create(shape, capacity);
-        this.xt = new double[shape.inputSize() * capacity];
-        this.st = new double[shape.stateSize() * capacity];
-        this.out = new double[shape.stateSize() * capacity];
-        this.yt = new double[shape.outputSize() * capacity];
+        int slots = LaneCell.slots(capacity);
+        this.xt = new double[shape.inputSize() * slots];
+        this.st = new double[shape.stateSize() * slots];
+        this.out = new double[shape.stateSize() * slots];
+        this.yt = new double[shape.outputSize() * slots];
     }
 
     /** Largest batch this workspace takes. */

@@ -15,6 +15,8 @@ abstract class LaneCell {
 
     protected final int hidden;
     protected final int capacity;
+    /** {@link #slots}({@code capacity}): the keys a workspace array has room for. */
+    protected final int slots;
 
     LaneCell(ModelShape shape, int capacity) {
         if (capacity < 1) {
@@ -22,6 +24,19 @@ abstract class LaneCell {
         }
         this.hidden = shape.hiddenSize();
         this.capacity = capacity;
+        this.slots = slots(capacity);
+    }
+
+    /**
+     * Room for {@code capacity} keys in a (features x n) workspace: capacity rounded up to a whole
+     * vector ({@link Kernels#lanes()}). The kernels end a row of n keys with one masked vector,
+     * which must lie inside its array: on JDK 17 a masked load that reaches past the end takes a
+     * slow per-lane path. A batch of 60 keys in a workspace of exactly 60 ran its backward pass
+     * 3.8 times slower than in one of 64 (JMH, BENCHMARKS.md section 1).
+     */
+    static int slots(int capacity) {
+        int lanes = Kernels.lanes();
+        return (capacity + lanes - 1) / lanes * lanes;
     }
 
     static LaneCell create(ModelShape shape, int capacity) {
@@ -120,7 +135,7 @@ abstract class LaneCell {
 
         Rnn(ModelShape shape, int capacity) {
             super(shape, capacity);
-            h = new double[hidden * capacity];
+            h = new double[hidden * slots];
         }
 
         @Override
@@ -163,10 +178,10 @@ abstract class LaneCell {
 
         Gru(ModelShape shape, int capacity) {
             super(shape, capacity);
-            gi = new double[3 * hidden * capacity];
-            gh = new double[3 * hidden * capacity];
-            rz = new double[2 * hidden * capacity];
-            nn = new double[hidden * capacity];
+            gi = new double[3 * hidden * slots];
+            gh = new double[3 * hidden * slots];
+            rz = new double[2 * hidden * slots];
+            nn = new double[hidden * slots];
         }
 
         @Override
@@ -252,8 +267,8 @@ abstract class LaneCell {
 
         Lstm(ModelShape shape, int capacity) {
             super(shape, capacity);
-            a = new double[4 * hidden * capacity];
-            tanhC = new double[hidden * capacity];
+            a = new double[4 * hidden * slots];
+            tanhC = new double[hidden * slots];
         }
 
         @Override

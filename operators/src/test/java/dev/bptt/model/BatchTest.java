@@ -284,6 +284,21 @@ class BatchTest {
     }
 
     @org.junit.jupiter.api.Test
+    void workspacesHaveRoomForWholeVectorsButTakeNoMoreKeysThanTheirCapacity() {
+        int lanes = Kernels.lanes();
+        for (int capacity = 1; capacity <= 70; capacity++) {
+            int slots = LaneCell.slots(capacity);
+            assertThat(slots % lanes).as("slots for %d keys", capacity).isZero();
+            assertThat(slots).as("slots for %d keys", capacity).isBetween(capacity, capacity + lanes - 1);
+        }
+        ModelShape shape = new ModelShape(CellKind.LSTM, 2, 3, 1);
+        Parameters w = ParameterInit.uniform(shape, 1);
+        int capacity = lanes + 1; // room for 2 * lanes keys, yet lanes + 2 are refused
+        assertThatThrownBy(() -> new BatchForward(shape, capacity).step(w, new double[2 * (capacity + 1)],
+                new double[6 * (capacity + 1)], null, capacity + 1)).hasMessageContaining("capacity is " + capacity);
+    }
+
+    @org.junit.jupiter.api.Test
     void misalignedRingsAreRejected() {
         ModelShape shape = new ModelShape(CellKind.GRU, 2, 3, 1);
         StepRing a = StepRing.forShape(shape, 4);

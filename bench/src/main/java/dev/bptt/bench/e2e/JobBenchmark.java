@@ -174,8 +174,8 @@ public final class JobBenchmark implements Callable<Integer> {
             throws Exception {
         for (PlainLoop.Kernels kernels : PlainLoop.Kernels.values()) {
             for (int threads : plainThreads) {
-                if (threads < 1) {
-                    continue;
+                if (threads < 1 || (threads == 1 && kernels == PlainLoop.Kernels.BATCHED_ONE_MODEL)) {
+                    continue; // one thread: the same as BATCHED
                 }
                 PlainLoop.Rate rate = PlainLoop.best(w, initial, options, kernels, threads, plainRepeats);
                 emit("plain", Map.of("threads", String.valueOf(threads), "when", when,

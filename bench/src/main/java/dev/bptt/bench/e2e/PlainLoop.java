@@ -13,10 +13,11 @@ import java.util.concurrent.Future;
 
 /**
  * The job's work without Flink, on the same workload, model and options, timed: a {@link Kernels}
- * choice trains each part of the keys (no parsing, no serialization, no operators). With
- * {@code threads} = 2 the keys are split in two halves trained by two independent trainers at once
- * (the same work on both cores; the parameters then differ from one trainer's, which does not
- * change the cost). The steps are made before the clock starts.
+ * choice trains the keys (no parsing, no serialization, no operators) on {@code threads} threads,
+ * each a part of the keys. {@link Kernels#PER_KEY} and {@link Kernels#BATCHED} train the parts as
+ * independent models (one per thread, nothing shared: the kernels' cost alone);
+ * {@link Kernels#BATCHED_ONE_MODEL} trains one model as the job does (a barrier per bucket, the
+ * parts' gradients summed into one update). The steps are made before the clock starts.
  */
 public final class PlainLoop {
 
@@ -29,7 +30,13 @@ public final class PlainLoop {
          */
         PER_KEY,
         /** {@link BatchedTrainer}: the operators' batched kernels, batches of up to {@link #BATCH_KEYS} keys. */
-        BATCHED;
+        BATCHED,
+        /**
+         * {@link BatchedTrainer} on all threads at once, one model: every bucket ends at a barrier
+         * where the parts' gradients make one update, as the job's parameter loop does. One thread:
+         * the same as {@link #BATCHED}.
+         */
+        BATCHED_ONE_MODEL;
 
         /** The operators' default batch size. */
         public static final int BATCH_KEYS = ForwardStep.DEFAULT_BATCH_KEYS;
@@ -39,6 +46,22 @@ public final class PlainLoop {
                 ReferenceTrainer.train(initial, options, steps);
             } else {
                 BatchedTrainer.train(initial, options, steps, BATCH_KEYS);
+            }
+        }
+
+        /** Trains {@code parts} on their threads from {@code pool} (one model only for {@link #BATCHED_ONE_MODEL}). */
+        void train(Parameters initial, TrainingOptions options, List<List<SequenceStep>> parts, ExecutorService pool)
+                throws Exception {
+            if (this == BATCHED_ONE_MODEL) {
+                BatchedTrainer.trainOneModel(initial, options, parts, BATCH_KEYS);
+                return;
+            }
+            List<Future<?>> done = new ArrayList<>();
+            for (List<SequenceStep> part : parts) {
+                done.add(pool.submit(() -> train(initial, options, part)));
+            }
+            for (Future<?> f : done) {
+                f.get();
             }
         }
     }
@@ -61,13 +84,7 @@ public final class PlainLoop {
             for (int r = 0; r < repeats; r++) {
                 long start = System.nanoTime();
                 long cpu = ProcessCpu.nanos();
-                List<Future<?>> done = new ArrayList<>();
-                for (List<SequenceStep> part : parts) {
-                    done.add(pool.submit(() -> kernels.train(initial, options, part)));
-                }
-                for (Future<?> f : done) {
-                    f.get();
-                }
+                kernels.train(initial, options, parts, pool);
                 double rate = w.records() / ((System.nanoTime() - start) / 1e9);
                 if (rate > best.stepsPerSecond()) {
                     best = new Rate(rate, (ProcessCpu.nanos() - cpu) / 1e3 / w.records());
