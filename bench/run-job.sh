@@ -45,7 +45,11 @@ mvn -B -q -DskipTests package >"$out/build.log" 2>&1 || { tail -n 30 "$out/build
 ensure_torch
 machine_info "$out" "batch 64, 1 and 2 threads"
 cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
-cmd=(java --add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=1000 -Xmx4g -Djava.io.tmpdir="$root/bench/target"
+# The heap fixed at 4 GB (-Xms = -Xmx), as Flink's own scripts start a TaskManager (BashJavaUtils
+# gives -Xmx and -Xms the same size). With only -Xmx, G1 shrank the heap to 200-460 MB once the
+# plain loops' steps were garbage, and the job then ran with young pauses and concurrent marking
+# cycles back to back (9-10% fewer steps/s, BENCHMARKS.md session 10).
+cmd=(java --add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=1000 -Xms4g -Xmx4g -Djava.io.tmpdir="$root/bench/target"
   --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
   -cp "$cp" dev.bptt.bench.e2e.JobBenchmark --work "$root/bench/target/job-bench" "${bench_args[@]}")
 echo "command: bench/run-job.sh ${bench_args[*]}" >>"$out/machine.txt"
