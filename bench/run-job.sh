@@ -8,7 +8,8 @@
 #      (1,000 keys x 2,048 steps, input 16, hidden 64, output 4, mse at every step, TBPTT(32, 32),
 #      buckets of 32 steps: one update per window as PyTorch, float64, SGD), fed by a generator of
 #      step objects (no text, as PyTorch starts from tensors) and by a JSONL steps file (parsed);
-#      each run once for the JIT, then measured over its second half; the same work in a plain
+#      each run once for the JIT, then measured over its second half (all runs on one MiniCluster,
+#      as a cluster runs its jobs); the same work in a plain
 #      loop on 1 and 2 threads, with the per-key kernels (ReferenceTrainer) and with the
 #      operators' batched kernels (BatchedTrainer: a model per thread, and on 2 threads also one
 #      model with a barrier per bucket, as the job), no Flink, before the job and after it (the
@@ -32,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --quick) bench_args+=(--keys 300 --steps 128 --state-keys 1000,10000 --plain-repeats 1); torch_args=(--seconds 1 --repeats 1) ;;
     --out) out="$2"; shift ;;
     --) shift; bench_args+=("$@"); break ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "run-job: unknown option $1" >&2; exit 2 ;;
   esac
   shift

@@ -125,6 +125,19 @@ public final class JobBenchmark implements Callable<Integer> {
         // The plain loops run before the job and again after it, and the better of the two counts:
         // this machine's speed drifts by up to 30% within a run, which must not favour the job.
         plainLoops("before", w, initial, options, shape);
+        try (BenchCluster cluster = JobRun.cluster(parallelism, JobRun.HEAP_STATE)) {
+            runJob(cluster, w, initial, options, shape);
+        }
+        plainLoops("after", w, initial, options, shape);
+        if (stateKeys.stream().anyMatch(n -> n > 0)) {
+            stateRuns();
+        }
+        return 0;
+    }
+
+    /** Each input's warm-up run and measured runs, all on {@code cluster}; the best run of each input reported. */
+    private void runJob(BenchCluster cluster, Workload w, Parameters initial, TrainingOptions options, ModelShape shape)
+            throws Exception {
         for (String in : inputs) {
             if (in.isBlank()) {
                 continue;
@@ -139,13 +152,13 @@ public final class JobBenchmark implements Callable<Integer> {
             BenchJob.Spec spec = new BenchJob.Spec("", w, initial, options, parallelism, kind, file, false);
             if (warmupRun) {
                 System.err.printf("job-benchmark: %s warm-up run (not reported) ...%n", in);
-                JobRun.run(spec, warmup);
+                JobRun.run(cluster, spec, warmup, JobRun.HEAP_STATE);
             }
             JobFigures f = null;
             List<String> rates = new ArrayList<>();
             for (int r = 1; r <= repeats; r++) {
                 System.err.printf("job-benchmark: %s run %d of %d ...%n", in, r, repeats);
-                JobFigures run = JobRun.run(spec, warmup);
+                JobFigures run = JobRun.run(cluster, spec, warmup, JobRun.HEAP_STATE);
                 rates.add(String.format(Locale.ROOT, "%.1f", run.stepsPerSecond()));
                 if (f == null || run.stepsPerSecond() > f.stepsPerSecond()) {
                     f = run;
@@ -162,11 +175,6 @@ public final class JobBenchmark implements Callable<Integer> {
                     f.totalSeconds(), f.steadySteps(), f.steadySeconds(), f.latencyP50Ms(), f.latencyP99Ms(),
                     f.latencyMaxMs(), f.cpuMicrosPerStep(), f.busyCores()));
         }
-        plainLoops("after", w, initial, options, shape);
-        if (stateKeys.stream().anyMatch(n -> n > 0)) {
-            stateRuns();
-        }
-        return 0;
     }
 
     /** The same work in plain loops, each kernel choice and thread count; {@code when}: before or after the job. */
