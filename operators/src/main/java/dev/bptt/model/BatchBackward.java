@@ -60,7 +60,7 @@ public final class BatchBackward {
         int in = shape.inputSize();
         int st = shape.stateSize();
         int o = shape.outputSize();
-        int slots = LaneCell.slots(capacity); // room for a row's last masked vector, as LaneCell's
+        int slots = cell.slots; // room for a row's last masked vector (LaneCell.slots)
         this.x = new double[slots * in];
         this.sPrev = new double[slots * st];
         this.sPrevNext = new double[slots * st];

@@ -20,7 +20,7 @@ public final class BatchForward {
     public BatchForward(ModelShape shape, int capacity) {
         this.shape = shape;
         this.cell = LaneCell.create(shape, capacity);
-        int slots = LaneCell.slots(capacity);
+        int slots = cell.slots; // room for a row's last masked vector (LaneCell.slots)
         this.xt = new double[shape.inputSize() * slots];
         this.st = new double[shape.stateSize() * slots];
         this.out = new double[shape.stateSize() * slots];
