@@ -94,20 +94,51 @@ def main(out):
         with_cpu = [r for r in plain if "cpu_us_per_step" in r]
         if with_cpu and any("cpu_us_per_step" in r for r in jobs):
             print("CPU a step (the process's CPU time, all threads, / steps; lower is better): the job's against "
-                  "each plain loop's, a ratio that leaves out how busy the cores were kept.")
+                  "each plain loop's, a ratio that leaves out how busy the cores were kept, and the difference: "
+                  "what the job spends a step beyond that loop (Flink's record path, the source, the operators' "
+                  "bookkeeping), which does not grow with the model.")
             print()
-            print("| run | CPU a step (us) | " + " | ".join(f"plain / job ({i})" for i in order) + " |")
-            print("|---|---|" + "---|" * len(order))
+            print("| run | CPU a step (us) | " + " | ".join(f"plain / job ({i})" for i in order) + " | "
+                  + " | ".join(f"job ({i}) - plain (us)" for i in order) + " |")
+            print("|---|---|" + "---|" * (2 * len(order)))
             job_cpu = {r["source"]: r["cpu_us_per_step"] for r in jobs if "cpu_us_per_step" in r}
             for r in jobs:
                 if "cpu_us_per_step" in r:
-                    print(f"| job, {r['source']} (best run) | {cpu(r)} | " + " | ".join("" for _ in order) + " |")
+                    print(f"| job, {r['source']} (best run) | {cpu(r)} | " + " | ".join("" for _ in 2 * order) + " |")
             for r in with_cpu:
                 name = names.get(r.get("kernels", "per-key"), r.get("kernels"))
                 print(f"| plain loop, {name}, {r['threads']} thread(s){when(r)} | {cpu(r)} | "
                       + " | ".join(f"{r['cpu_us_per_step'] / job_cpu[i]:.2f}x" if i in job_cpu else "" for i in order)
+                      + " | "
+                      + " | ".join(f"{job_cpu[i] - r['cpu_us_per_step']:.2f}" if i in job_cpu else "" for i in order)
                       + " |")
             print()
+    record_path = [r for r in results if r["kind"] == "record-path"]
+    steps_job = [r for r in jobs if r["source"] == "steps" and "cpu_us_per_step" in r]
+    batched = [r for r in plain_by_kernels.get("batched", []) if r["threads"] == "2" and "cpu_us_per_step" in r]
+    if record_path and steps_job and batched:
+        rp, j = record_path[0], steps_job[0]
+        p = min(batched, key=lambda r: r["cpu_us_per_step"])
+        jc, pc, rc = j["cpu_us_per_step"], p["cpu_us_per_step"], rp["cpu_us_per_step"]
+        runs = ", ".join(f"{v / 1e6:.2f}M" for v in rp.get("runs_steps_per_s", [rp["steps_per_s"]]))
+        print("## Where the job's CPU a step goes (steps input)")
+        print()
+        print(f"Flink's record path alone (RecordPathRun: the steps input's source, check, watermarks and keyBy into "
+              f"keyed functions that only count, {rp['keys']:,} keys x {rp['steps_per_key']:,} steps): "
+              f"{rp['steps_per_s']:,.0f} steps/s (runs {runs}) at {rp['busy_cores']:.2f} busy cores.")
+        print()
+        print("| part | CPU a step (us) | share of the job's |")
+        print("|---|---|---|")
+        print(f"| the plain loop's work (batched kernels, 2 threads, a model per thread, {p.get('when', '')} the job) "
+              f"| {pc:.2f} | {pc / jc:.0%} |")
+        print(f"| Flink's record path alone | {rc:.2f} | {rc / jc:.0%} |")
+        print(f"| the job's operators beyond both (forward and backward bookkeeping, the hand-over, the loop) "
+              f"| {jc - pc - rc:.2f} | {(jc - pc - rc) / jc:.0%} |")
+        print(f"| **the job** | **{jc:.2f}** | 100% |")
+        print()
+        print(f"With only the record path added to the plain loop's work, the job would do that work at "
+              f"{pc / (pc + rc):.2f}x of the plain loop's CPU efficiency; it does at {pc / jc:.2f}x.")
+        print()
     state = [r for r in results if r["kind"] == "state-bytes"]
     checkpoints = [r for r in results if r["kind"] == "checkpoint"]
     if state:

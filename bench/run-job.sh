@@ -13,10 +13,12 @@
 #      loop on 1 and 2 threads, with the per-key kernels (ReferenceTrainer) and with the
 #      operators' batched kernels (BatchedTrainer: a model per thread, and on 2 threads also one
 #      model with a barrier per bucket, as the job), no Flink, before the job and after it (the
-#      better counts); then the state per key on RocksDB at 1,000 / 10,000 / 100,000 keys (small
-#      model),
+#      better counts); Flink's record path alone on the same cluster (RecordPathRun: the steps
+#      input's source, check, watermarks and keyBy into keyed functions that only count, 8 times the
+#      steps); then the state per key on RocksDB at 1,000 / 10,000 / 100,000 keys (small model),
 #   4. writes table.md: steps/s, latency p50/p99, the ratios job / PyTorch and job / plain loop,
-#      state bytes per key, with the acceptance targets.
+#      where the job's CPU a step goes (plain loop, record path, the operators' own), state bytes
+#      per key, with the acceptance targets.
 # Usage: bench/run-job.sh [--quick] [--out DIR] [-- JobBenchmark options]
 #   --quick    300 keys x 128 steps, state at 1,000 and 10,000 keys, PyTorch 1 repeat (a smoke run)
 #   --out DIR  where job.jsonl, torch.jsonl, the logs and table.md go (default bench/results/job-<time>)
@@ -33,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --quick) bench_args+=(--keys 300 --steps 128 --state-keys 1000,10000 --plain-repeats 1); torch_args=(--seconds 1 --repeats 1) ;;
     --out) out="$2"; shift ;;
     --) shift; bench_args+=("$@"); break ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "run-job: unknown option $1" >&2; exit 2 ;;
   esac
   shift

@@ -121,11 +121,16 @@ public final class TrainingJob {
      */
     public static Outputs buildFromSteps(DataStream<SequenceStep> steps, Parameters initial, TrainingOptions options,
             long outOfOrdernessMs, int parallelism) {
+        return train(checked(steps, initial, options), EventTime.afterParsing(outOfOrdernessMs), initial, options,
+                parallelism, new InJobLoop());
+    }
+
+    /** {@link #buildFromSteps}' first operator: each step checked against the schema, bad ones to its {@link ForwardStep#DEAD_LETTERS}. */
+    public static SingleOutputStreamOperator<SequenceStep> checked(DataStream<SequenceStep> steps, Parameters initial,
+            TrainingOptions options) {
         enableObjectReuse(steps);
-        SingleOutputStreamOperator<SequenceStep> checked = steps
-                .process(new CheckSteps(schema(initial, options)), SequenceStepTypeInfo.INSTANCE)
+        return steps.process(new CheckSteps(schema(initial, options)), SequenceStepTypeInfo.INSTANCE)
                 .name("CheckSteps").uid(OperatorIds.CHECK);
-        return train(checked, EventTime.afterParsing(outOfOrdernessMs), initial, options, parallelism, new InJobLoop());
     }
 
     /**
@@ -137,16 +142,25 @@ public final class TrainingJob {
         input.getExecutionEnvironment().getConfig().enableObjectReuse();
     }
 
-    /** The graph from checked steps on: event time, forward, backward, update, loop. */
-    private static Outputs train(SingleOutputStreamOperator<SequenceStep> parsed, EventTime eventTime,
-            Parameters initial, TrainingOptions options, int parallelism, ParameterLoop loop) {
-        // event time, bucket-aligned watermarks (unless the source assigned them)
+    /**
+     * Checked steps with their event time and bucket-aligned watermarks (assigned here unless the
+     * source did), leaving on an edge with {@link #STEPS_BUFFER_TIMEOUT_MS}: what the keyed forward
+     * operators take (and the benchmark's record path, without them).
+     */
+    public static SingleOutputStreamOperator<SequenceStep> timed(SingleOutputStreamOperator<SequenceStep> parsed,
+            EventTime eventTime, TrainingOptions options) {
         SingleOutputStreamOperator<SequenceStep> timed = eventTime.atSource() ? parsed : parsed
                 .assignTimestampsAndWatermarks(BucketWatermarks.strategy(options.bucketMs(), eventTime.outOfOrdernessMs()))
                 .name("BucketWatermarks").uid(OperatorIds.WATERMARKS);
         timed.setBufferTimeout(STEPS_BUFFER_TIMEOUT_MS);
+        return timed;
+    }
+
+    /** The graph from checked steps on: event time, forward, backward, update, loop. */
+    private static Outputs train(SingleOutputStreamOperator<SequenceStep> parsed, EventTime eventTime,
+            Parameters initial, TrainingOptions options, int parallelism, ParameterLoop loop) {
         // keyed forward pass with the version each bucket must use
-        SingleOutputStreamOperator<TrainingStep> forward = timed
+        SingleOutputStreamOperator<TrainingStep> forward = timed(parsed, eventTime, options)
                 .keyBy(SequenceStep::key, Types.STRING)
                 .transform("ForwardStep", TypeInformation.of(TrainingStep.class), new ForwardStep(initial, options, loop.inlet(), ForwardStep.DEFAULT_BATCH_KEYS))
                 .uid(OperatorIds.FORWARD).setParallelism(parallelism);

@@ -84,6 +84,11 @@ public final class JobBenchmark implements Callable<Integer> {
             description = "Before each measured run the same run once, discarded: the JIT compiles Flink's and our "
                     + "hot paths for over 10 s of a first run (C2 threads took a third of the 2 cores then).")
     boolean warmupRun;
+    @Option(names = "--record-path", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "Also measure Flink's record path alone (RecordPathRun: the steps input's source, check, "
+                    + "watermarks and keyBy into keyed functions that only count), warm-up run and --repeats runs "
+                    + "(default: ${DEFAULT-VALUE}).")
+    boolean recordPath;
     @Option(names = "--repeats", defaultValue = "3", description = "Measured runs per input; the best is reported "
             + "with the others listed, as torch_bench.py reports its best repeat (default: ${DEFAULT-VALUE}).")
     int repeats;
@@ -125,9 +130,12 @@ public final class JobBenchmark implements Callable<Integer> {
         // The plain loops run before the job and again after it, and the better of the two counts:
         // this machine's speed drifts by up to 30% within a run, which must not favour the job.
         plainLoops("before", w, initial, options, shape);
-        if (inputs.stream().anyMatch(in -> !in.isBlank())) {
+        if (inputs.stream().anyMatch(in -> !in.isBlank()) || recordPath) {
             try (BenchCluster cluster = JobRun.cluster(parallelism, JobRun.HEAP_STATE)) {
                 runJob(cluster, w, initial, options, shape);
+                if (recordPath) {
+                    recordPathRuns(cluster, w, initial, options, shape);
+                }
             }
         }
         plainLoops("after", w, initial, options, shape);
@@ -177,6 +185,41 @@ public final class JobBenchmark implements Callable<Integer> {
                     f.totalSeconds(), f.steadySteps(), f.steadySeconds(), f.latencyP50Ms(), f.latencyP99Ms(),
                     f.latencyMaxMs(), f.cpuMicrosPerStep(), f.busyCores()));
         }
+    }
+
+    /**
+     * The record path's runs take {@value #RECORD_PATH_LENGTH} times the job's steps per key: it runs
+     * 4-5 times faster than the job, and runs of the job's length (2 M steps, half a second) were still
+     * warming up (1.4 M, 2.3 M, 3.6 M steps/s in a row).
+     */
+    static final int RECORD_PATH_LENGTH = 8;
+
+    /** Flink's record path alone on {@code cluster}: a warm-up run, then {@link #repeats} runs, the best reported. */
+    private void recordPathRuns(BenchCluster cluster, Workload job, Parameters initial, TrainingOptions options,
+            ModelShape shape) throws Exception {
+        Workload w = new Workload(job.keys(), job.stepsPerKey() * RECORD_PATH_LENGTH, job.inputSize(), job.outputSize(),
+                job.seed());
+        System.err.println("job-benchmark: record path warm-up run (not reported) ...");
+        RecordPathRun.run(cluster, w, initial, options, parallelism);
+        RecordPathRun.Figures best = null;
+        List<String> rates = new ArrayList<>();
+        for (int r = 1; r <= repeats; r++) {
+            System.err.printf("job-benchmark: record path run %d of %d ...%n", r, repeats);
+            RecordPathRun.Figures run = RecordPathRun.run(cluster, w, initial, options, parallelism);
+            if (run.counted() != w.records()) {
+                throw new IllegalStateException("the record path counted " + run.counted() + " of " + w.records() + " steps");
+            }
+            rates.add(String.format(Locale.ROOT, "%.1f", run.stepsPerSecond()));
+            if (best == null || run.stepsPerSecond() > best.stepsPerSecond()) {
+                best = run;
+            }
+        }
+        if (best == null) {
+            return;
+        }
+        emit("record-path", Map.of("source", "steps"), shape, w, "", String.format(Locale.ROOT,
+                "\"runs_steps_per_s\": [%s], \"steps_per_s\": %.1f, \"cpu_us_per_step\": %.3f, \"busy_cores\": %.3f",
+                String.join(", ", rates), best.stepsPerSecond(), best.cpuMicrosPerStep(), best.busyCores()));
     }
 
     /** The same work in plain loops, each kernel choice and thread count; {@code when}: before or after the job. */
@@ -239,7 +282,7 @@ public final class JobBenchmark implements Callable<Integer> {
     }
 
     private void emit(String kind, Map<String, String> labels, ModelShape shape, Workload w, String note, String figures) {
-        boolean trainingKind = kind.equals("job") || kind.equals("plain");
+        boolean trainingKind = kind.equals("job") || kind.equals("plain") || kind.equals("record-path");
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
                 "{\"kind\": \"%s\", \"cell\": \"%s\", \"input\": %d, \"hidden\": %d, \"output\": %d, \"keys\": %d, "
                         + "\"steps_per_key\": %d, \"k1\": %d, \"k2\": %d, \"bucket_steps\": %d, \"staleness\": %d, "
