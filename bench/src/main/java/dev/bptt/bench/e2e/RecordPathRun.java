@@ -25,7 +25,8 @@ import org.apache.flink.util.Collector;
  * check, event time and watermarks, the steps' buffer timeout), the {@code keyBy} to {@code
  * parallelism} subtasks, and there a keyed function that only counts the steps. What the job
  * spends a step beyond the plain loop and this is its operators' own work (the forward and
- * backward passes' bookkeeping, the hand-over between them, the parameter loop).
+ * backward passes' bookkeeping, the hand-over between them, the parameter loop) and the kernels
+ * running slower beside Flink's threads than alone.
  *
  * <p>Measured over the second half of the records by their arrival at the source (the first half
  * is start-up and the JIT), with the process's CPU time sampled every {@link #SAMPLE_MS} ms.
