@@ -48,11 +48,8 @@ public final class BenchJob {
         env.setParallelism(1);
         TrainingJob.Outputs out;
         if (spec.input() == Input.STEPS) {
-            TypeInformation<SequenceStep> type = TypeInformation.of(SequenceStep.class);
-            DataStream<SequenceStep> steps = env.fromSource(new DataGeneratorSource<>(spec.workload()::step,
-                    spec.workload().records(), type), WatermarkStrategy.noWatermarks(), "steps")
-                    .map(new ArrivalStamp<SequenceStep>(spec.runId()), type).name("ArrivalStamp");
-            out = TrainingJob.buildFromSteps(steps, spec.initial(), spec.options(), 0, spec.parallelism());
+            out = TrainingJob.buildFromSteps(steps(env, spec.workload(), spec.runId()), spec.initial(), spec.options(), 0,
+                    spec.parallelism());
         } else {
             DataStream<String> lines = env.fromSource(source(spec), WatermarkStrategy.noWatermarks(), "steps")
                     .map(new ArrivalStamp<String>(spec.runId()), Types.STRING).name("ArrivalStamp");
@@ -67,6 +64,17 @@ public final class BenchJob {
                     .setParallelism(spec.parallelism()).sinkTo(new DiscardingSink<>())
                     .setParallelism(spec.parallelism()).name("predictions");
         }
+    }
+
+    /**
+     * The {@link Input#STEPS} input: a generator of {@code w}'s steps in input order, each stamped
+     * on arrival in run {@code runId}'s {@link RunClock}, at parallelism 1.
+     */
+    static DataStream<SequenceStep> steps(StreamExecutionEnvironment env, Workload w, String runId) {
+        TypeInformation<SequenceStep> type = TypeInformation.of(SequenceStep.class);
+        return env.fromSource(new DataGeneratorSource<>(w::step, w.records(), type), WatermarkStrategy.noWatermarks(),
+                        "steps").setParallelism(1)
+                .map(new ArrivalStamp<SequenceStep>(runId), type).name("ArrivalStamp").setParallelism(1);
     }
 
     private static Source<String, ?, ?> source(Spec spec) {

@@ -35,7 +35,8 @@ public final class JobRun {
         return new BenchCluster(parallelism, jobConf(stateBackend));
     }
 
-    private static Configuration jobConf(String stateBackend) {
+    /** A job's configuration on the benchmark's clusters: no generic (Kryo) types, keyed state on {@code stateBackend}. */
+    static Configuration jobConf(String stateBackend) {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);

@@ -8,12 +8,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -50,14 +46,10 @@ public final class RecordPathRun {
         RunClock clock = RunClock.open(runId, w);
         CpuTimeline cpu = new CpuTimeline(SAMPLE_MS);
         try {
-            Configuration conf = new Configuration();
-            conf.set(PipelineOptions.GENERIC_TYPES, false);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                    JobRun.jobConf(JobRun.HEAP_STATE));
             env.setParallelism(1);
-            TypeInformation<SequenceStep> type = TypeInformation.of(SequenceStep.class);
-            var steps = env.fromSource(new DataGeneratorSource<>(w::step, w.records(), type),
-                            WatermarkStrategy.noWatermarks(), "steps")
-                    .map(new ArrivalStamp<SequenceStep>(runId), type).name("ArrivalStamp");
+            DataStream<SequenceStep> steps = BenchJob.steps(env, w, runId);
             TrainingJob.timed(TrainingJob.checked(steps, initial, options), TrainingJob.EventTime.afterParsing(0), options)
                     .keyBy(SequenceStep::key, Types.STRING)
                     .process(new CountSteps(runId), Types.LONG).name("CountSteps").setParallelism(parallelism)
