@@ -25,7 +25,8 @@
 # 7. stops the cluster; no process is left
 #
 # Environment: KEYS (60), LENGTH (3000) steps per key, STALENESS (2), WORK (scratch folder,
-# default a new /tmp/bptt-cluster-test.*; kept for its logs), COMPARE_WITH=java (skip NumPy).
+# default a new /tmp/bptt-cluster-test.*, removed when every check passed, else kept for its
+# logs; a WORK given is kept), COMPARE_WITH=java (skip NumPy).
 # Needs java, mvn, curl and jq (jq and curl are installed with apt-get when missing).
 # Last line: "N passed, M failed"; exit status 1 when a check failed.
 set -uo pipefail

@@ -14,7 +14,14 @@ check() { local what="$1"; shift; if "$@"; then pass "$what"; else fail "$what";
 note() { echo "---- $*"; }
 seconds_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
 
+# The last line: "N passed, M failed". A scratch folder of our own ($WORK not given) is removed
+# when every check passed (70-100 MB: the cluster's logs, checkpoints and state), else kept.
 summary() {
+  if [[ $failed -eq 0 && -n "${own_work:-}" ]]; then
+    rm -rf "$work" && echo "work folder removed: $work"
+  elif [[ -n "${work:-}" ]]; then
+    echo "work folder kept: $work"
+  fi
   echo "$passed passed, $failed failed"
   [[ $failed -eq 0 ]]
 }
@@ -258,12 +265,14 @@ check_job_metrics() {
 within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v == v + 0 && v >= lo && v <= hi) }'; }
 
 # The common start of a cluster test: KEYS, LENGTH and STALENESS defaults, the work folder
-# ($WORK or a new /tmp/$1.*) and $cluster in it, the tools, the cluster's stop on exit, the
-# build and the local run to compare with.
+# ($WORK, or a new /tmp/$1.* that summary removes when all passed) and $cluster in it, the
+# tools, the cluster's stop on exit, the build and the local run to compare with.
 start_test() {
   KEYS="${KEYS:-60}"
   LENGTH="${LENGTH:-3000}"
   STALENESS="${STALENESS:-2}"
+  own_work=""
+  [[ -n "${WORK:-}" ]] || own_work=1
   work="${WORK:-$(mktemp -d "/tmp/$1.XXXXXX")}"
   mkdir -p "$work"
   work="$(cd "$work" && pwd)"

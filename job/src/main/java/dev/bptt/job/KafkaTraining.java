@@ -75,7 +75,17 @@ public final class KafkaTraining {
             log.println("created topics " + String.join(", ", created));
         }
         long started = System.nanoTime();
-        StreamExecutionEnvironment env = environment(run);
+        try (EmbeddedEnvironment embedded = EmbeddedEnvironment.create(configuration(run))) {
+            return train(embedded.env(), run, log, created, started);
+        }
+    }
+
+    private static Summary train(StreamExecutionEnvironment env, Run run, PrintStream log, List<String> created,
+            long started) throws Exception {
+        env.setParallelism(1);
+        if (run.checkpointIntervalMs() > 0) {
+            env.enableCheckpointing(run.checkpointIntervalMs());
+        }
         TrainingJob.Outputs outputs = build(env, run);
         publish(outputs, run);
         if (log != null) {
@@ -101,21 +111,18 @@ public final class KafkaTraining {
     }
 
     /**
-     * The environment of a run: generic types off, fixed-delay restarts, checkpoints every
-     * {@link Run#checkpointIntervalMs} (if > 0), default parallelism 1 (source, parser, sinks).
+     * The configuration of a run: generic types off, fixed-delay restarts, on the embedded
+     * MiniCluster's online settings ({@link EmbeddedCluster#forOnlineRun}); the job sets default
+     * parallelism 1 (source, parser, sinks) and checkpoints every {@link Run#checkpointIntervalMs}
+     * (if > 0).
      */
-    private static StreamExecutionEnvironment environment(Run run) {
+    private static Configuration configuration(Run run) {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, RESTART_ATTEMPTS);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, RESTART_DELAY);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(EmbeddedCluster.forOnlineRun(conf));
-        env.setParallelism(1);
-        if (run.checkpointIntervalMs() > 0) {
-            env.enableCheckpointing(run.checkpointIntervalMs());
-        }
-        return env;
+        return EmbeddedCluster.forOnlineRun(conf);
     }
 
     /**

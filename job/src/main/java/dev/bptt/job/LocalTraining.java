@@ -56,7 +56,12 @@ public final class LocalTraining {
         Files.createDirectories(run.out());
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(EmbeddedCluster.forBoundedRun(conf));
+        try (EmbeddedEnvironment embedded = EmbeddedEnvironment.create(EmbeddedCluster.forBoundedRun(conf))) {
+            return train(embedded.env(), run, progress);
+        }
+    }
+
+    private static Summary train(StreamExecutionEnvironment env, Run run, PrintStream progress) throws Exception {
         env.setParallelism(1);
         TrainingJob.Outputs job = TrainingJob.build(
                 TrainingJob.records(env.fromSource(run.source(), WatermarkStrategy.noWatermarks(), "steps")),

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bptt train --kafka-bootstrap} as a user runs it: a separate JVM that creates its output
  * topics, trains on what the steps topic holds, publishes versions, keeps running, and on SIGTERM
- * (what Ctrl-C and {@code kill} send) cancels its job and exits with status 0.
+ * (what Ctrl-C and {@code kill} send) cancels its job and exits with status 0, its embedded
+ * cluster's temporary files deleted.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class KafkaTrainCommandITCase {
@@ -54,7 +56,9 @@ class KafkaTrainCommandITCase {
 
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
-        Process train = new ProcessBuilder(java(), "-Xmx1g", "--add-opens=java.base/java.util=ALL-UNNAMED",
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        Process train = new ProcessBuilder(java(), "-Xmx1g", "-Djava.io.tmpdir=" + tmp,
+                "--add-opens=java.base/java.util=ALL-UNNAMED",
                 "--add-opens=java.base/java.lang=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "train", "--params", params.toString(), "--k1", "2", "--bucket-ms", "100",
                 "--parallelism", "1", "--checkpoint-interval-ms", "200", "--kafka-bootstrap", kafka.bootstrap(),
@@ -79,6 +83,11 @@ class KafkaTrainCommandITCase {
             assertThat(train.exitValue()).as("exit status; stderr: %s", text(err)).isZero();
             assertThat(text(out).lines().filter(line -> !line.isBlank()).reduce((a, b) -> b)).as("last line of stdout")
                     .hasValueSatisfying(line -> assertThat(line).startsWith("stopped after"));
+            try (Stream<Path> left = Files.list(tmp)) {
+                // only the REST server's upload folder may stay: empty, and shared by every Flink run
+                assertThat(left.toList()).as("the MiniCluster's files (its RPC jar, its working folder)")
+                        .allSatisfy(p -> assertThat(p).hasFileName("flink-web-upload").isEmptyDirectory());
+            }
         } finally {
             train.destroyForcibly();
         }
