@@ -30,7 +30,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class EmbeddedEnvironment implements AutoCloseable {
 
-    /** How long {@link #close()} waits for a MiniCluster to shut down (its jobs have ended by then). */
+    /** How long {@link #close()} waits for a MiniCluster to shut down (cancelling a job that still runs). */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
 
     private final StreamExecutionEnvironment env;
