@@ -76,12 +76,13 @@ public final class KafkaTraining {
         }
         long started = System.nanoTime();
         try (EmbeddedEnvironment embedded = EmbeddedEnvironment.create(configuration(run))) {
-            return train(embedded.env(), run, log, created, started);
+            boolean stopped = train(embedded.env(), run, log);
+            return new Summary(stopped, created, seconds(started));
         }
     }
 
-    private static Summary train(StreamExecutionEnvironment env, Run run, PrintStream log, List<String> created,
-            long started) throws Exception {
+    /** Runs the job on {@code env} until it ends (false) or a signal stops it (true). */
+    private static boolean train(StreamExecutionEnvironment env, Run run, PrintStream log) throws Exception {
         env.setParallelism(1);
         if (run.checkpointIntervalMs() > 0) {
             env.enableCheckpointing(run.checkpointIntervalMs());
@@ -100,10 +101,10 @@ public final class KafkaTraining {
         try (StopSignals signals = StopSignals.install(() -> client.cancel())) {
             try {
                 client.getJobExecutionResult().get();
-                return new Summary(false, created, seconds(started));
+                return false;
             } catch (ExecutionException e) {
                 if (signals.requested()) {
-                    return new Summary(true, created, seconds(started));
+                    return true;
                 }
                 throw new IllegalStateException("the training job failed: " + rootCause(e), e);
             }
